@@ -1,0 +1,59 @@
+"""Pension personal accounts (养老保险个人账户): the historical parts and yearly records.
+
+Accounts began in Beijing in 1992. The 1992–1995 account is an imported balance carried
+into 1996; 1996–2004 annual records are imported; later years are computed by the
+year-end close from monthly credits.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from shebao.registry.models import Person
+
+
+class Account1992(models.Model):
+    """1992年至1995年养老账户: imported balance per person."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, primary_key=True, related_name="account_1992",
+    )
+    personal_part = models.BigIntegerField("个人缴费部分(分)")
+    unit_transferred_part = models.BigIntegerField("单位划转部分(分)")
+    months = models.PositiveSmallIntegerField("缴费月数")
+
+    class Meta:
+        verbose_name = "1992—1995年养老账户"
+        verbose_name_plural = "1992—1995年养老账户"
+
+    @property
+    def balance(self) -> int:
+        return self.personal_part + self.unit_transferred_part
+
+
+class AccountYear(models.Model):
+    """One year of a person's pension account: the statement (对账单) row."""
+
+    class Source(models.TextChoices):
+        IMPORTED = "imported", "历史数据导入"
+        CLOSED = "closed", "年终结息"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="account_years")
+    year = models.PositiveSmallIntegerField("年度")
+    opening = models.BigIntegerField("上年结转余额(分)")
+    months_paid = models.PositiveSmallIntegerField("本年缴费月数")
+    average_base = models.BigIntegerField("本年平均缴费基数(分)")
+    credits = models.BigIntegerField("本年记账额(分)")
+    interest_opening = models.BigIntegerField("上年结转利息(分)")
+    interest_credits = models.BigIntegerField("本年记账利息(分)")
+    closing = models.BigIntegerField("年末余额(分)")
+    cumulative_months = models.PositiveIntegerField("累计缴费月数")
+    rate_ppm = models.IntegerField("记账利率(ppm)")
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+
+    class Meta:
+        verbose_name = "养老账户年度记录"
+        verbose_name_plural = "养老账户年度记录"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="account_year_once"),
+        ]

@@ -1,0 +1,100 @@
+"""Public pages: the home page and the policy parameters in force for a month."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from shebao.lib.money import format_fen_grouped, format_ppm_percent
+from shebao.lib.periods import Month, PeriodError
+from shebao.policy.insurances import ORDER
+from shebao.policy.selectors import Figure, Policy, PolicyMissing, policy_at
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+def _display(fig: Figure) -> str:
+    if fig.unit == "yuan":
+        return f"{format_fen_grouped(fig.value)} 元"
+    if fig.unit == "percent_per_day":
+        return f"{format_ppm_percent(fig.value)}% / 日"
+    if fig.unit == "percent_list":
+        return "、".join(f"{v}%" for v in fig.values)
+    if fig.unit == "factor":
+        return format_ppm_percent(fig.value * 100)
+    if fig.unit == "label":
+        return f"{fig.value} 年度"
+    return f"{format_ppm_percent(fig.value)}%"
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    raw = request.GET.get("month", "").strip()
+    error = ""
+    month = Month.of(today)
+    if raw:
+        try:
+            month = Month.parse(raw)
+        except PeriodError as exc:
+            error = str(exc)
+    context: dict[str, object] = {"month": month, "raw": raw or str(month), "error": error}
+    if not error:
+        try:
+            p = policy_at(month)
+        except PolicyMissing as exc:
+            context["error"] = f"{exc}。可查询 2004-04 至 2027-06 之间的月份。"
+        else:
+            limits = [
+                {"insurance": ins.label, "lower": p.base_lower[ins], "upper": p.base_upper[ins],
+                 "lower_text": _display(p.base_lower[ins]),
+                 "upper_text": _display(p.base_upper[ins])}
+                for ins in ORDER
+            ]
+            rates = []
+            for ins in ORDER:
+                for party, party_label in (("employer", "单位"), ("personal", "个人")):
+                    for variant, fig in sorted(p.rates[(ins, party)].items()):
+                        rates.append({"insurance": ins.label, "party": party_label,
+                                      "variant": _variant_label(variant), "fig": fig,
+                                      "text": _display(fig)})
+            others = [
+                {"label": label, "fig": fig, "text": _display(fig)}
+                for label, fig in _other_figures(p)
+            ]
+            context.update(policy=p, limits=limits, rates=rates, others=others)
+    return render(request, "portal/policy.html", context)
+
+
+def _variant_label(variant: str) -> str:
+    if not variant:
+        return "一般"
+    if variant == "rural":
+        return "农村户口"
+    if variant.startswith("class"):
+        return f"{variant.removeprefix('class')}类行业"
+    return variant
+
+
+def _other_figures(p: Policy) -> list[tuple[str, Figure]]:
+    labels = {i.value: str(i.label) for i in ORDER}
+    out: list[tuple[str, Figure]] = []
+    for ins, fig in p.personal_fixed.items():
+        out.append((f"{labels[ins]}个人定额（大额医疗互助）", fig))
+    for ins, variants in p.relief.items():
+        for variant, fig in variants.items():
+            size = "大型企业" if variant == "large" else "中小微企业"
+            out.append((f"阶段性减免：{labels[ins]}（{size}单位应缴比例）", fig))
+    for variant, fig in p.injury_floating.items():
+        out.append((f"工伤保险浮动费率档次（{_variant_label(variant.split('-')[0])}"
+                    f"{'及以上' if '-' in variant else ''}）", fig))
+    if p.account_share:
+        out.append(("养老保险个人账户记账比例（占缴费基数）", p.account_share))
+    if p.interest_factor:
+        out.append(("个人账户当年记账额计息系数", p.interest_factor))
+    out.append(("滞纳金日费率", p.late_fee_daily))
+    if p.late_declaration_base:
+        out.append(("未按时申报缴费工资的基数（占上年基数）", p.late_declaration_base))
+    return out

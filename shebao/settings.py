@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "shebao.policy",
     "shebao.registry",
     "shebao.pension",
+    "shebao.contributions",
     "shebao.portal",
 ]
 

@@ -9,11 +9,12 @@ Never float.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 PPM = 1_000_000
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+)(\.\d{1,2})?$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 class MoneyError(ValueError):
@@ -55,10 +56,15 @@ def parse_yuan(text: str | int | Decimal) -> int:
         return text * 100
     if isinstance(text, Decimal):
         return decimal_to_fen(text)
-    cleaned = text.strip().translate(_FULLWIDTH).replace(",", "").replace("¥", "")
+    cleaned = text.strip().translate(_FULLWIDTH).replace("¥", "")
     cleaned = cleaned.replace("￥", "").replace("元", "").strip()
     if not cleaned:
         raise MoneyError("金额不能为空")
+    if "," in cleaned:
+        # "1,23" is a mistyped 1.23 more likely than 123: commas only as thousands separators.
+        if not _GROUPED_RE.match(cleaned):
+            raise MoneyError(f"“{text.strip()}”不是有效金额（千位分隔符应每三位一个）")
+        cleaned = cleaned.replace(",", "")
     if not _AMOUNT_RE.match(cleaned):
         raise MoneyError(f"“{text.strip()}”不是有效金额（最多两位小数）")
     return decimal_to_fen(Decimal(cleaned))
@@ -66,8 +72,13 @@ def parse_yuan(text: str | int | Decimal) -> int:
 
 def decimal_to_fen(value: Decimal) -> int:
     """A Decimal yuan amount with at most two decimals, as fen (exact, no rounding)."""
+    if not value.is_finite():
+        raise MoneyError(f"“{value}”不是有效金额")
     try:
-        fen = value * 100
+        # Exact: the default 28-digit context would silently round a long amount.
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, len(value.as_tuple().digits) + 3)
+            fen = value * 100
         if fen != fen.to_integral_value():
             raise MoneyError(f"金额 {value} 超过两位小数")
         return int(fen)

@@ -6,6 +6,7 @@ do and reads as people write it. In code it is a `Month`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -35,11 +36,15 @@ class Month:
         """Parse YYYYMM, YYYY-MM, YYYY/MM, YYYY.MM or 2025年3月 (full-width digits too)."""
         cleaned = str(text).strip().translate(_FULLWIDTH)
         m = _MONTH_RE.match(cleaned)
-        if not m or (len(cleaned) == 6 and not cleaned.isdigit()):
+        # "20253." has no separator and a one-digit month; "2025-3" is fine.
+        if not m or (len(cleaned) == 6 and cleaned.endswith(".")):
             raise PeriodError(f"“{str(text).strip()}”不是有效的年月，应写作 YYYYMM 或 YYYY-MM")
         if cleaned.isdigit() and len(cleaned) != 6:
             raise PeriodError(f"“{str(text).strip()}”不是有效的年月，应写作 YYYYMM 或 YYYY-MM")
-        return cls(int(m.group(1)), int(m.group(2)))
+        try:
+            return cls(int(m.group(1)), int(m.group(2)))
+        except PeriodError as exc:
+            raise PeriodError(f"“{str(text).strip()}”不是有效的年月：{exc}") from exc
 
     @classmethod
     def from_int(cls, value: int) -> Month:
@@ -76,12 +81,11 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
     def last_day(self) -> dt.date:
-        return self.add(1).first_day() - dt.timedelta(days=1)
+        # Not via add(1): December 2999 has no next Month.
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
 
 def month_range(first: Month, last: Month) -> Iterator[Month]:
     """Every month from first to last, both included."""
-    current = first
-    while current <= last:
-        yield current
-        current = current.add(1)
+    for index in range(first.index, last.index + 1):
+        yield Month(index // 12, index % 12 + 1)

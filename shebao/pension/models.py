@@ -57,3 +57,32 @@ class AccountYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="account_year_once"),
         ]
+
+
+class AccountCredit(models.Model):
+    """A monthly credit to the personal account (记账), booked in `year`.
+
+    Created when the month's contributions are paid: base × account share (11% to
+    2005-12, 8% from 2006-01). `month` is the contribution month; back-payments for
+    past years are booked in the year they are paid. Append-only: corrections are
+    reversing credits.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False)
+    unit_id = models.BigIntegerField("单位")  # shard key of the source bill; no FK needed
+    year = models.PositiveSmallIntegerField("记账年度")
+    month = models.IntegerField("费款所属期")
+    base = models.BigIntegerField("缴费基数(分)")
+    amount = models.BigIntegerField("记账额(分)")
+    booked_at = models.DateTimeField("记账时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "个人账户记账"
+        verbose_name_plural = "个人账户记账"
+        indexes = [
+            # serves: year-end close (credits of a year grouped by person) and statements
+            models.Index(fields=["person", "year"], name="credit_person_year"),
+            models.Index(fields=["year", "person"], name="credit_year_person"),
+            # serves: idempotent booking of a unit's paid month
+            models.Index(fields=["unit_id", "month"], name="credit_unit_month"),
+        ]

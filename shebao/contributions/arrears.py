@@ -1,0 +1,68 @@
+"""Arrears (欠费) and late fees per unit and month, to any date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+from shebao.lib.periods import Month
+
+from .latefee import late_fee_exact, round_fen
+from .models import Allocation, UnitMonth
+
+
+@dataclass(frozen=True)
+class ArrearsLine:
+    month: Month
+    due_date: dt.date
+    total: int
+    paid: int
+    outstanding: int
+    days_overdue: int
+    late_fee: int
+
+
+def bill_late_fee(bill: UnitMonth, allocations: list[Allocation], as_of: dt.date) -> int:
+    """Late fee of one bill to `as_of`: on each part paid late, from the day after the due
+    date to its payment date, and on what is still unpaid, to `as_of`."""
+    fee = Fraction(0)
+    for alloc in allocations:
+        if alloc.paid_date <= as_of:
+            fee += late_fee_exact(alloc.amount, bill.due_date, alloc.paid_date)
+    paid_by_then = sum(a.amount for a in allocations if a.paid_date <= as_of)
+    fee += late_fee_exact(bill.total - paid_by_then, bill.due_date, as_of)
+    return round_fen(fee)
+
+
+def arrears_for_unit(unit_id: int, as_of: dt.date) -> list[ArrearsLine]:
+    """Bills past their due date on `as_of` that were not fully paid by then, or that
+    carry late fees for late payment; two queries whatever the number of months."""
+    bills = list(UnitMonth.objects.filter(unit_id=unit_id, due_date__lt=as_of, total__gt=0)
+                 .order_by("month"))
+    allocs: dict[int, list[Allocation]] = defaultdict(list)
+    for a in Allocation.objects.filter(unit_month__in=[b.id for b in bills]):
+        allocs[a.unit_month_id].append(a)
+    lines = []
+    for bill in bills:
+        paid = sum(a.amount for a in allocs[bill.id] if a.paid_date <= as_of)
+        fee = bill_late_fee(bill, allocs[bill.id], as_of)
+        outstanding = bill.total - paid
+        if outstanding <= 0 and fee == 0:
+            continue
+        lines.append(ArrearsLine(
+            month=Month.from_int(bill.month), due_date=bill.due_date, total=bill.total,
+            paid=paid, outstanding=outstanding,
+            days_overdue=(as_of - bill.due_date).days if outstanding > 0 else 0,
+            late_fee=fee,
+        ))
+    return lines
+
+
+def units_in_arrears(as_of: dt.date) -> set[int]:
+    """Ids of units with any bill unpaid after its due date (one query)."""
+    from django.db.models import F
+
+    return set(UnitMonth.objects.filter(due_date__lt=as_of, total__gt=F("paid"))
+               .values_list("unit_id", flat=True).distinct())

@@ -1,0 +1,173 @@
+"""Contributions: monthly settlement (核定), payments (实缴), allocation, pension credits.
+
+Money is integer fen; months are YYYYMM integers. Every large table carries the key it
+would be sharded by (unit for bills and payments, person for credits; contribution rows
+carry both, hot paths filter by unit).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from shebao.policy.insurances import Insurance
+from shebao.registry.models import Person, Unit
+
+
+class MonthStatus(models.TextChoices):
+    OPEN = "open", "已核定（未关账）"
+    CLOSED = "closed", "已关账"
+
+
+class UnitMonth(models.Model):
+    """A unit's bill (应缴) for one month: what settlement fixed, what was paid."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="months")
+    month = models.IntegerField("费款所属期")
+    status = models.CharField("状态", max_length=8, choices=MonthStatus.choices,
+                              default=MonthStatus.OPEN)
+    persons = models.IntegerField("缴费人数", default=0)
+    employer = models.BigIntegerField("单位应缴(分)", default=0)
+    personal = models.BigIntegerField("个人应缴(分)", default=0)
+    total = models.BigIntegerField("应缴合计(分)", default=0)
+    paid = models.BigIntegerField("已缴(分)", default=0)
+    due_date = models.DateField("缴费截止日")
+    settled_at = models.DateTimeField("核定时间")
+    closed_at = models.DateTimeField("关账时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位月度应缴"
+        verbose_name_plural = "单位月度应缴"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="unit_month_once"),
+            models.CheckConstraint(condition=Q(paid__gte=0), name="unit_month_paid_not_negative"),
+        ]
+        indexes = [
+            # serves: arrears (unpaid bills past their due date) and closing a month
+            models.Index(fields=["month", "status"], name="unit_month_month_status"),
+        ]
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.paid
+
+
+class Kind(models.TextChoices):
+    REGULAR = "regular", "正常核定"
+    DIFFERENCE = "difference", "补差"
+    BACKPAY = "backpay", "补缴"
+
+
+class Contribution(models.Model):
+    """One person's contribution to one insurance for one month, billed in bill_month.
+
+    Regular rows are billed in their own month. Corrections of a closed month are new
+    rows (kind difference, the signed change) billed in an open month; back-payments are
+    rows of kind backpay. History is never edited.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False)
+    month = models.IntegerField("费款所属期")
+    bill_month = models.IntegerField("核定月份")
+    insurance = models.CharField("险种", max_length=16, choices=Insurance.choices)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.REGULAR)
+    base = models.BigIntegerField("缴费基数(分)")
+    employer = models.BigIntegerField("单位缴费(分)")
+    personal = models.BigIntegerField("个人缴费(分)")
+
+    class Meta:
+        verbose_name = "缴费明细"
+        verbose_name_plural = "缴费明细"
+        indexes = [
+            # serves: a unit's bill and transcript (过录表) by month; re-settlement deletes
+            models.Index(fields=["unit", "bill_month", "kind"], name="contrib_unit_bill"),
+            # serves: a person's monthly contributions (当年各月缴费情况)
+            models.Index(fields=["person", "month"], name="contrib_person_month"),
+        ]
+
+
+class Payment(models.Model):
+    """Money received for a unit (托收 result or counter payment)."""
+
+    class Source(models.TextChoices):
+        BANK = "bank", "银行托收"
+        COUNTER = "counter", "柜台缴款"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
+    amount = models.BigIntegerField("金额(分)")
+    paid_date = models.DateField("缴费日期")
+    month = models.IntegerField("托收所属期", null=True, blank=True)
+    source = models.CharField("来源", max_length=8, choices=Source.choices)
+    reference = models.CharField("凭证号", max_length=64, blank=True)
+    batch = models.ForeignKey("PaymentBatch", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="payments")
+    unallocated = models.BigIntegerField("未分配(分)", default=0)
+    recorded_at = models.DateTimeField("入账时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "缴费记录"
+        verbose_name_plural = "缴费记录"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+        ]
+        indexes = [models.Index(fields=["unit", "paid_date"], name="payment_unit_date")]
+
+
+class PaymentBatch(models.Model):
+    """One imported bank collection result file; its digest makes re-imports no-ops."""
+
+    digest = models.CharField("文件摘要", max_length=64, unique=True)
+    filename = models.CharField("文件名", max_length=200)
+    rows = models.IntegerField("行数")
+    total = models.BigIntegerField("金额合计(分)")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    imported_by = models.CharField("导入人", max_length=64)
+
+
+class Allocation(models.Model):
+    """Part of a payment applied to one bill (oldest open month first)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    unit_month = models.ForeignKey(UnitMonth, on_delete=models.PROTECT,
+                                   related_name="allocations")
+    amount = models.BigIntegerField("金额(分)")
+    paid_date = models.DateField("缴费日期")
+
+    class Meta:
+        verbose_name = "缴费分配"
+        verbose_name_plural = "缴费分配"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_positive"),
+        ]
+
+
+class RateTerm(models.Model):
+    """The exact multipliers a settlement used, per month and rate combination.
+
+    Written by settlement from `calculator.rate_terms`, so the set-based SQL computes
+    with exactly the calculator's parameters; kept as a record of what was applied.
+    Amounts are round(base × num / 10¹²) (+ fixed).
+    """
+
+    month = models.IntegerField("费款所属期")
+    insurance = models.CharField("险种", max_length=16, choices=Insurance.choices)
+    rural = models.SmallIntegerField("农村户口")
+    injury_class = models.SmallIntegerField("工伤行业类别")
+    floating_pct = models.SmallIntegerField("工伤浮动费率(%)")
+    size = models.CharField("企业规模", max_length=8)
+    lower = models.BigIntegerField("基数下限(分)")
+    upper = models.BigIntegerField("基数上限(分)")
+    employer_num = models.BigIntegerField("单位费率系数")
+    personal_num = models.BigIntegerField("个人费率系数")
+    personal_fixed = models.BigIntegerField("个人定额(分)")
+
+    class Meta:
+        verbose_name = "核定费率参数"
+        verbose_name_plural = "核定费率参数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "insurance", "rural", "injury_class", "floating_pct", "size"],
+                name="rate_term_once",
+            ),
+        ]

@@ -1,0 +1,140 @@
+"""Payments (实缴): recording money received and allocating it to bills.
+
+A payment settles the unit's oldest unpaid bill first, then the next. A bill paid in
+full credits the pension personal accounts of its people (set-based). Whatever is left
+stays on the payment as unallocated and is applied when later bills are settled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from shebao.audit.services import SYSTEM, Actor, event_record
+from shebao.lib.money import format_fen
+from shebao.lib.periods import Month
+from shebao.policy.selectors import account_share_at
+from shebao.registry.models import Unit
+
+from .models import Allocation, Payment, PaymentBatch, UnitMonth
+
+
+class PaymentError(ValueError):
+    """A payment the rules refuse; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    unit: Unit
+    amount: int
+    paid_date: dt.date
+    month: Month | None = None
+    reference: str = ""
+
+
+def _allocate(payment: Payment, amount: int) -> int:
+    """Apply up to `amount` of the payment to the unit's open bills, oldest first.
+
+    Returns what could not be applied."""
+    bills = (UnitMonth.objects.select_for_update()
+             .filter(unit_id=payment.unit_id, total__gt=F("paid")).order_by("month"))
+    remaining = amount
+    for bill in bills:
+        if remaining == 0:
+            break
+        part = min(remaining, bill.total - bill.paid)
+        Allocation.objects.create(payment=payment, unit_month=bill, amount=part,
+                                  paid_date=payment.paid_date)
+        bill.paid += part
+        bill.save(update_fields=["paid"])
+        remaining -= part
+        if bill.paid == bill.total:
+            credits_book(bill, payment.paid_date)
+    return remaining
+
+
+def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
+    """Credit the pension accounts for a fully paid bill: base × account share.
+
+    Idempotent: for each contribution month in the bill, each person's credited base is
+    brought to the base of that month's paid bills; only the difference is booked (so
+    re-settled and back-paid months are credited once). Booked in the year of payment;
+    the share is that of the contribution month (11% to 2005-12, 8% from 2006-01).
+    """
+    booked = 0
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT DISTINCT month FROM contributions_contribution
+               WHERE unit_id = %s AND bill_month = %s AND insurance = 'pension'""",
+            [bill.unit_id, bill.month],
+        )
+        months = [r[0] for r in cur.fetchall()]
+        for m in months:
+            share = account_share_at(Month.from_int(m))
+            if share is None:
+                continue
+            cur.execute(
+                """INSERT INTO pension_accountcredit
+                     (person_id, unit_id, year, month, base, amount, booked_at)
+                   SELECT t.person_id, %(unit)s, %(year)s, %(m)s,
+                          t.base - COALESCE(b.base, 0),
+                          (t.base * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000
+                            - COALESCE(b.amount, 0),
+                          %(now)s
+                   FROM (SELECT c.person_id, SUM(c.base) AS base
+                         FROM contributions_contribution c
+                         JOIN contributions_unitmonth um ON um.unit_id = c.unit_id
+                              AND um.month = c.bill_month AND um.paid >= um.total
+                         WHERE c.unit_id = %(unit)s AND c.month = %(m)s
+                           AND c.insurance = 'pension'
+                         GROUP BY c.person_id) t
+                   LEFT JOIN (SELECT person_id, SUM(base) AS base, SUM(amount) AS amount
+                              FROM pension_accountcredit
+                              WHERE unit_id = %(unit)s AND month = %(m)s
+                              GROUP BY person_id) b ON b.person_id = t.person_id
+                   WHERE t.base <> COALESCE(b.base, 0)""",
+                {"year": paid_date.year, "ppm": share.value, "now": dt.datetime.now(dt.UTC),
+                 "unit": bill.unit_id, "m": m},
+            )
+            booked += max(cur.rowcount, 0)
+    return booked
+
+
+def payment_record(data: PaymentInput, *, source: str = Payment.Source.COUNTER,
+                   batch: PaymentBatch | None = None, actor: Actor = SYSTEM) -> Payment:
+    """Record one payment and allocate it (one transaction, one audit event)."""
+    if data.amount <= 0:
+        raise PaymentError("缴费金额必须大于零")
+    if data.paid_date > dt.date.today() + dt.timedelta(days=1):
+        raise PaymentError(f"缴费日期 {data.paid_date} 不能晚于今天")
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            unit=data.unit, amount=data.amount, paid_date=data.paid_date,
+            month=int(data.month) if data.month else None, source=source,
+            reference=data.reference, batch=batch,
+        )
+        payment.unallocated = _allocate(payment, data.amount)
+        payment.save(update_fields=["unallocated"])
+        event_record(actor=actor, action="payment_record", object_type="unit",
+                     object_ref=data.unit.number,
+                     after={"amount": format_fen(data.amount),
+                            "paid_date": data.paid_date.isoformat(),
+                            "unallocated": format_fen(payment.unallocated),
+                            "reference": data.reference})
+    return payment
+
+
+def unallocated_apply(unit: Unit) -> int:
+    """Apply payments' unallocated remainders to bills settled since (oldest first)."""
+    applied = 0
+    with transaction.atomic():
+        for payment in (Payment.objects.select_for_update()
+                        .filter(unit=unit, unallocated__gt=0).order_by("paid_date", "id")):
+            left = _allocate(payment, payment.unallocated)
+            applied += payment.unallocated - left
+            payment.unallocated = left
+            payment.save(update_fields=["unallocated"])
+    return applied

@@ -1,0 +1,316 @@
+"""Monthly settlement (核定): every unit's contributions for a month, set-based.
+
+One INSERT … SELECT per batch of units computes every enrolled person's base and amounts
+per insurance from their wage of the policy year and the exact multipliers that
+`calculator.rate_terms` prepared (stored in RateTerm), so the SQL and the calculator
+cannot disagree. Open months are re-settled by replacing their regular rows (identical
+on re-run); closed months never change: a re-settlement of a closed month writes
+difference rows (补差) billed in an open month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shebao.audit.services import SYSTEM, Actor, event_record
+from shebao.lib.periods import Month
+from shebao.policy.selectors import Policy, policy_at
+from shebao.registry.choices import EnterpriseSize, WageSource
+from shebao.registry.models import UnitInjuryRate
+
+from .calculator import SCALE, CalculationError, UnitTerms, rate_terms
+from .models import Kind, MonthStatus, RateTerm, UnitMonth
+
+HALF = SCALE // 2
+Progress = Callable[[int, int], None]
+
+
+class SettlementError(Exception):
+    """The month cannot be settled; the message is Chinese."""
+
+
+@dataclass
+class SettlementResult:
+    month: Month
+    units: int = 0
+    closed_units: int = 0
+    rows: int = 0
+    difference_rows: int = 0
+    defaults_created: int = 0
+    missing_wage: int = 0
+    missing_injury_rate: int = 0
+    refused_units: list[str] = field(default_factory=list)
+
+
+def due_date_of(month: Month) -> dt.date:
+    """The due date of a month's contributions: last day of the following month [decision]."""
+    return month.add(1).last_day()
+
+
+# Enrolments of month %(m)s with their clamped base per insurance. The subquery keeps the
+# clamp in one place; the outer query applies the multipliers with half-up rounding.
+_SHOULD_ROWS = f"""
+SELECT s.unit_id, s.person_id, s.insurance, s.base,
+       (s.base * s.employer_num + {HALF}) / {SCALE} AS employer,
+       (s.base * s.personal_num + {HALF}) / {SCALE} + s.personal_fixed AS personal
+FROM (
+  SELECT e.unit_id, e.person_id, e.insurance, t.employer_num, t.personal_num,
+         t.personal_fixed,
+         CASE WHEN w.wage < t.lower THEN t.lower
+              WHEN w.wage > t.upper THEN t.upper
+              ELSE w.wage END AS base
+  FROM registry_enrolment e
+  JOIN registry_person p ON p.id = e.person_id
+  JOIN registry_unit u ON u.id = e.unit_id
+  JOIN registry_unitinjuryrate r ON r.unit_id = e.unit_id AND r.first_month <= %(m)s
+       AND (r.last_month IS NULL OR r.last_month >= %(m)s)
+  JOIN registry_wagebase w ON w.person_id = e.person_id AND w.unit_id = e.unit_id
+       AND w.policy_year = %(year)s
+  JOIN contributions_rateterm t ON t.month = %(m)s AND t.insurance = e.insurance
+       AND t.rural = CASE WHEN p.hukou = 'rural' THEN 1 ELSE 0 END
+       AND t.injury_class = r.injury_class AND t.floating_pct = r.floating_pct
+       AND t.size = u.size
+  WHERE e.unit_id BETWEEN %(lo)s AND %(hi)s
+    AND e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
+) s
+"""
+
+_NOT_CLOSED = """NOT EXISTS (SELECT 1 FROM contributions_unitmonth um
+  WHERE um.unit_id = {alias}.unit_id AND um.month = %(m)s AND um.status = 'closed')"""
+_IS_CLOSED = _NOT_CLOSED.replace("NOT EXISTS", "EXISTS")
+
+
+def rate_terms_store(policy: Policy, result: SettlementResult) -> None:
+    """Write the multipliers of every (class, factor, size, hukou) combination in use."""
+    m = int(policy.month)
+    combos = set(
+        UnitInjuryRate.objects.filter(first_month__lte=m)
+        .exclude(last_month__lt=m)
+        .values_list("injury_class", "floating_pct")
+        .distinct()
+    )
+    RateTerm.objects.filter(month=m).delete()
+    rows = []
+    for injury_class, floating_pct in sorted(combos):
+        for size in EnterpriseSize.values:
+            for rural in (0, 1):
+                try:
+                    terms = rate_terms(policy, rural=bool(rural),
+                                       unit=UnitTerms(injury_class, floating_pct, size))
+                except CalculationError as exc:
+                    result.refused_units.append(
+                        f"工伤类别{injury_class}/浮动{floating_pct}%：{exc}")
+                    break
+                rows += [
+                    RateTerm(month=m, insurance=t.insurance, rural=rural,
+                             injury_class=injury_class, floating_pct=floating_pct, size=size,
+                             lower=t.lower, upper=t.upper, employer_num=t.employer_num,
+                             personal_num=t.personal_num, personal_fixed=t.personal_fixed)
+                    for t in terms
+                ]
+    RateTerm.objects.bulk_create(rows, batch_size=1000)
+    result.refused_units = sorted(set(result.refused_units))
+
+
+def wage_defaults_fill(policy: Policy) -> int:
+    """People enrolled this month with no wage for the policy year keep 110% of last
+    year's wage (京人社 rule for undeclared wages; from 2019-07), as late_default rows."""
+    factor = policy.late_declaration_base
+    if factor is None:
+        return 0
+    m, year = int(policy.month), policy.year_label
+    sql = f"""
+    INSERT INTO registry_wagebase (person_id, unit_id, policy_year, wage, source, recorded_at)
+    SELECT DISTINCT e.person_id, e.unit_id, %(year)s,
+           (prev.wage * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000, %(src)s, %(now)s
+    FROM registry_enrolment e
+    JOIN registry_wagebase prev ON prev.person_id = e.person_id AND prev.unit_id = e.unit_id
+         AND prev.policy_year = %(prev)s
+    WHERE e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
+      AND NOT EXISTS (SELECT 1 FROM registry_wagebase w WHERE w.person_id = e.person_id
+                      AND w.unit_id = e.unit_id AND w.policy_year = %(year)s)
+      AND {_NOT_CLOSED.format(alias='e')}
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, {"year": year, "prev": year - 1, "ppm": factor.value, "m": m,
+                          "src": WageSource.LATE_DEFAULT, "now": timezone.now()})
+        return max(cur.rowcount, 0)
+
+
+def _unit_ids(m: int) -> list[int]:
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT DISTINCT unit_id FROM registry_enrolment
+               WHERE first_month <= %(m)s AND (last_month IS NULL OR last_month >= %(m)s)
+               UNION SELECT unit_id FROM contributions_unitmonth WHERE month = %(m)s
+               ORDER BY 1""",
+            {"m": m},
+        )
+        return [r[0] for r in cur.fetchall()]
+
+
+def _batches(ids: list[int], size: int) -> list[tuple[int, int, int]]:
+    return [(ids[i], ids[min(i + size, len(ids)) - 1], min(size, len(ids) - i))
+            for i in range(0, len(ids), size)]
+
+
+def _settle_batch(params: dict[str, object], *, differences: bool) -> tuple[int, int]:
+    """Replace the open units' regular rows; write difference rows for closed units
+    (only when billed in a later month: a closed bill never takes new rows)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""DELETE FROM contributions_contribution
+                WHERE unit_id BETWEEN %(lo)s AND %(hi)s AND bill_month = %(m)s
+                  AND month = %(m)s AND kind = 'regular'
+                  AND {_NOT_CLOSED.format(alias='contributions_contribution')}""",
+            params,
+        )
+        cur.execute(
+            f"""INSERT INTO contributions_contribution
+                  (unit_id, person_id, month, bill_month, insurance, kind, base, employer,
+                   personal)
+                SELECT s.unit_id, s.person_id, %(m)s, %(m)s, s.insurance, 'regular', s.base,
+                       s.employer, s.personal
+                FROM ({_SHOULD_ROWS}) s WHERE {_NOT_CLOSED.format(alias='s')}""",
+            params,
+        )
+        rows = max(cur.rowcount, 0)
+        if not differences:
+            return rows, 0
+        cur.execute(
+            f"""INSERT INTO contributions_contribution
+                  (unit_id, person_id, month, bill_month, insurance, kind, base, employer,
+                   personal)
+                SELECT d.unit_id, d.person_id, %(m)s, %(bill)s, d.insurance, 'difference',
+                       SUM(d.base), SUM(d.employer), SUM(d.personal)
+                FROM (
+                  SELECT s.unit_id, s.person_id, s.insurance, s.base, s.employer, s.personal
+                  FROM ({_SHOULD_ROWS}) s WHERE {_IS_CLOSED.format(alias='s')}
+                  UNION ALL
+                  SELECT c.unit_id, c.person_id, c.insurance, -c.base, -c.employer,
+                         -c.personal
+                  FROM contributions_contribution c
+                  WHERE c.unit_id BETWEEN %(lo)s AND %(hi)s AND c.month = %(m)s
+                    AND c.kind IN ('regular', 'difference')
+                    AND {_IS_CLOSED.format(alias='c')}
+                ) d
+                GROUP BY d.unit_id, d.person_id, d.insurance
+                HAVING SUM(d.base) <> 0 OR SUM(d.employer) <> 0 OR SUM(d.personal) <> 0""",
+            params,
+        )
+        differences = max(cur.rowcount, 0)
+    return rows, differences
+
+
+def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
+    """Recompute the open bills (UnitMonth) of units lo..hi for bill_month from its rows."""
+    params = {"m": int(bill_month), "lo": lo, "hi": hi, "now": timezone.now(),
+              "due": due_date_of(bill_month)}
+    with connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO contributions_unitmonth
+                 (unit_id, month, status, persons, employer, personal, total, paid, due_date,
+                  settled_at)
+               SELECT c.unit_id, %(m)s, 'open',
+                      COUNT(DISTINCT CASE WHEN c.kind = 'regular' THEN c.person_id END),
+                      SUM(c.employer), SUM(c.personal), SUM(c.employer + c.personal), 0,
+                      %(due)s, %(now)s
+               FROM contributions_contribution c
+               WHERE c.unit_id BETWEEN %(lo)s AND %(hi)s AND c.bill_month = %(m)s
+               GROUP BY c.unit_id
+               ON CONFLICT (unit_id, month) DO UPDATE SET
+                 persons = excluded.persons, employer = excluded.employer,
+                 personal = excluded.personal, total = excluded.total,
+                 settled_at = excluded.settled_at
+               WHERE contributions_unitmonth.status = 'open'""",
+            params,
+        )
+        cur.execute(
+            """UPDATE contributions_unitmonth SET persons = 0, employer = 0, personal = 0,
+                 total = 0, settled_at = %(now)s
+               WHERE month = %(m)s AND status = 'open' AND unit_id BETWEEN %(lo)s AND %(hi)s
+                 AND NOT EXISTS (SELECT 1 FROM contributions_contribution c
+                   WHERE c.unit_id = contributions_unitmonth.unit_id
+                     AND c.bill_month = %(m)s)""",
+            params,
+        )
+
+
+def _diagnose(policy: Policy, result: SettlementResult) -> None:
+    m, year = int(policy.month), policy.year_label
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT COUNT(DISTINCT e.person_id) FROM registry_enrolment e
+               WHERE e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
+                 AND NOT EXISTS (SELECT 1 FROM registry_wagebase w
+                   WHERE w.person_id = e.person_id AND w.unit_id = e.unit_id
+                     AND w.policy_year = %(year)s)""",
+            {"m": m, "year": year},
+        )
+        result.missing_wage = cur.fetchone()[0]
+        cur.execute(
+            """SELECT COUNT(DISTINCT e.unit_id) FROM registry_enrolment e
+               WHERE e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
+                 AND NOT EXISTS (SELECT 1 FROM registry_unitinjuryrate r
+                   WHERE r.unit_id = e.unit_id AND r.first_month <= %(m)s
+                     AND (r.last_month IS NULL OR r.last_month >= %(m)s))""",
+            {"m": m},
+        )
+        result.missing_injury_rate = cur.fetchone()[0]
+
+
+def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size: int = 2000,
+                   progress: Progress | None = None, actor: Actor = SYSTEM) -> SettlementResult:
+    """Settle `month` for every unit. Units whose month is closed get difference rows
+    billed in `bill_month` (default: the current month). Safe to re-run."""
+    policy = policy_at(month)
+    bill = bill_month or Month.of(timezone.localdate())
+    if bill < month:
+        raise SettlementError(f"补差核定月份 {bill} 不能早于费款所属期 {month}")
+    result = SettlementResult(month=month)
+    m = int(month)
+    with transaction.atomic():
+        rate_terms_store(policy, result)
+        result.defaults_created = wage_defaults_fill(policy)
+    ids = _unit_ids(m)
+    done = 0
+    for lo, hi, count in _batches(ids, batch_size):
+        params = {"m": m, "year": policy.year_label, "lo": lo, "hi": hi, "bill": int(bill)}
+        with transaction.atomic():
+            rows, differences = _settle_batch(params, differences=bill > month)
+            bills_refresh(month, lo, hi)
+            if differences:
+                bills_refresh(bill, lo, hi)
+        result.rows += rows
+        result.difference_rows += differences
+        done += count
+        if progress:
+            progress(done, len(ids))
+    result.units = len(ids)
+    result.closed_units = UnitMonth.objects.filter(month=m, status=MonthStatus.CLOSED).count()
+    _diagnose(policy, result)
+    event_record(actor=actor, action="settlement_run", object_type="month",
+                 object_ref=str(month),
+                 after={"units": result.units, "rows": result.rows,
+                        "difference_rows": result.difference_rows,
+                        "bill_month": str(bill), "defaults_created": result.defaults_created})
+    return result
+
+
+def month_close(month: Month, *, actor: Actor = SYSTEM) -> int:
+    """Close a settled month: its rows and bills never change again."""
+    with transaction.atomic():
+        count = UnitMonth.objects.filter(month=int(month), status=MonthStatus.OPEN).update(
+            status=MonthStatus.CLOSED, closed_at=timezone.now()
+        )
+        event_record(actor=actor, action="month_close", object_type="month",
+                     object_ref=str(month), after={"units": count})
+    return count
+
+
+__all__ = ["Kind", "SettlementError", "SettlementResult", "month_close", "settlement_run"]

@@ -1,0 +1,101 @@
+"""Year-end interest (结息) of pension personal accounts, set-based.
+
+closing = opening + credits + round(opening × r) + round(credits × r × 1.083 / 2),
+each rounded half-up to the fen (劳办发〔1997〕116号, annual method), r the year's
+记账利率 (national from 2016). One INSERT … SELECT writes every account's year; persons
+already closed for the year are left alone, so a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shebao.audit.services import SYSTEM, Actor, event_record
+from shebao.lib.money import PPM, div_half_up
+from shebao.policy.selectors import interest_factor_for_year, interest_rate_for_year
+
+from .models import AccountYear
+
+# Monthly detail (and so computed closes) begins with 2005; earlier years are imported.
+FIRST_COMPUTED_YEAR = 2005
+
+
+class CloseYearError(Exception):
+    """The year cannot be closed; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class YearInterest:
+    interest_opening: int
+    interest_credits: int
+    closing: int
+
+
+def year_interest(opening: int, credits: int, rate_ppm: int, factor_ppm: int) -> YearInterest:
+    """The annual method for one account, in fen (the rule the SQL below applies)."""
+    on_opening = div_half_up(opening * rate_ppm, PPM)
+    on_credits = div_half_up(credits * rate_ppm * factor_ppm, 2 * PPM * PPM)
+    return YearInterest(on_opening, on_credits, opening + credits + on_opening + on_credits)
+
+
+_CLOSE_SQL = """
+INSERT INTO pension_accountyear
+  (person_id, year, opening, months_paid, average_base, credits, interest_opening,
+   interest_credits, closing, cumulative_months, rate_ppm, source)
+SELECT x.person_id, %(year)s, x.opening, x.months, x.avg_base, x.credits,
+       x.i_open, x.i_cred, x.opening + x.credits + x.i_open + x.i_cred,
+       x.cum + x.months, %(rate)s, 'closed'
+FROM (
+  SELECT a.person_id,
+         COALESCE(o.closing, 0) AS opening,
+         COALESCE(c.credits, 0) AS credits,
+         COALESCE(c.months, 0) AS months,
+         COALESCE(o.cumulative_months, 0) AS cum,
+         CASE WHEN COALESCE(c.months, 0) = 0 THEN 0
+              ELSE (2 * c.base_sum + c.months) / (2 * c.months) END AS avg_base,
+         (COALESCE(o.closing, 0) * CAST(%(rate)s AS BIGINT) + 500000) / 1000000 AS i_open,
+         (COALESCE(c.credits, 0) * CAST(%(rate)s AS BIGINT) * CAST(%(factor)s AS BIGINT)
+           + 1000000000000) / 2000000000000 AS i_cred
+  FROM (
+    SELECT person_id FROM pension_accountyear WHERE year = %(prev)s
+    UNION
+    SELECT person_id FROM pension_accountcredit WHERE year = %(year)s
+  ) a
+  LEFT JOIN pension_accountyear o ON o.person_id = a.person_id AND o.year = %(prev)s
+  LEFT JOIN (
+    SELECT person_id, SUM(amount) AS credits, SUM(base) AS base_sum,
+           COUNT(DISTINCT month) AS months
+    FROM pension_accountcredit WHERE year = %(year)s GROUP BY person_id
+  ) c ON c.person_id = a.person_id
+  WHERE NOT EXISTS (SELECT 1 FROM pension_accountyear d
+                    WHERE d.person_id = a.person_id AND d.year = %(year)s)
+) x
+"""
+
+
+def account_close_year(year: int, *, actor: Actor = SYSTEM) -> int:
+    """Close `year` for every account; returns the number of accounts closed now."""
+    if year < FIRST_COMPUTED_YEAR:
+        raise CloseYearError(f"{year}年及以前的个人账户为历史导入数据，不在系统中结息")
+    if year >= timezone.localdate().year:
+        raise CloseYearError(f"{year}年尚未结束，不能结息")
+    rate = interest_rate_for_year(year)
+    factor = interest_factor_for_year(year)
+    if factor is None:
+        raise CloseYearError(f"{year}年没有当年记账额计息系数")
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(_CLOSE_SQL, {"year": year, "prev": year - 1, "rate": rate.value,
+                                     "factor": factor.value})
+            closed = max(cur.rowcount, 0)
+        event_record(actor=actor, action="account_close_year", object_type="year",
+                     object_ref=str(year), after={"accounts": closed, "rate_ppm": rate.value})
+    return closed
+
+
+def statement_rows(person_id: int) -> list[AccountYear]:
+    """A person's account history, year by year (对账单)."""
+    return list(AccountYear.objects.filter(person_id=person_id).order_by("year"))

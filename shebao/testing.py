@@ -16,6 +16,7 @@ from shebao.registry.choices import Hukou, Sex, StartReason
 from shebao.registry.models import Enrolment, Person, Unit, UnitInjuryRate, WageBase
 
 _seq = itertools.count(1)
+EARLIEST = Month(2004, 1)
 
 
 def valid_id_number(birth: dt.date, serial: int, *, area: str = "110105") -> str:
@@ -35,7 +36,7 @@ def valid_uscc(serial: int, *, division: str = "110105") -> str:
 
 
 def make_unit(*, number: str | None = None, injury_class: int = 1, floating_pct: int = 100,
-              size: str = "small", injury_from: Month = Month(2004, 1),
+              size: str = "small", injury_from: Month = EARLIEST,
               **fields: object) -> Unit:
     """A unit with a work-injury rate from `injury_from` (re-classified at 2015-10)."""
     n = next(_seq)

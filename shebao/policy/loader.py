@@ -66,4 +66,9 @@ def load_shipped(model: Any, path: Path = POLICY_CSV) -> tuple[int, int]:
             current.save(update_fields=[*changed, "updated_at"])
             updated += 1
     model.objects.bulk_create(to_create, batch_size=500)
+    if created or updated:
+        # This process sees the new figures at once; others at their next version check.
+        from .selectors import clear_cache
+
+        clear_cache()
     return created, updated

@@ -8,12 +8,13 @@ factors in parts per million, lists of percents as integers.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max
 
-from shebao.lib.money import factor_to_ppm, percent_to_ppm
+from shebao.lib.money import decimal_to_fen, factor_to_ppm, percent_to_ppm
 from shebao.lib.periods import Month
 
 from .insurances import ORDER, Insurance
@@ -30,6 +31,30 @@ RELIEF_VARIANT = {"large": "large", "medium": "small_medium", "small": "small_me
 
 # The eight-class work-injury scheme began in 2015-10 (人社部发〔2015〕71号).
 INJURY_SCHEME_2015 = Month(2015, 10)
+
+# Chinese names of the policy keys and parties, for messages and listings.
+KEY_LABELS: dict[str, str] = {
+    "policy_year": "缴费年度",
+    "base_lower": "缴费基数下限",
+    "base_upper": "缴费基数上限",
+    "rate": "缴费比例",
+    "personal_fixed": "个人定额",
+    "relief_factor": "阶段性减免应缴比例",
+    "injury_floating": "工伤保险浮动费率档次",
+    "account_share": "个人账户记账比例",
+    "interest_rate": "个人账户记账利率",
+    "interest_factor": "当年记账额计息系数",
+    "late_fee_daily": "滞纳金日费率",
+    "late_declaration_base": "未申报缴费工资的基数",
+}
+PARTY_LABELS: dict[str, str] = {"employer": "单位", "personal": "个人", "-": ""}
+
+
+def insurance_label(insurance: str) -> str:
+    """'pension' -> 养老保险; 'all' -> 全部险种."""
+    if insurance in Insurance.values:
+        return str(Insurance(insurance).label)
+    return "全部险种" if insurance == "all" else insurance
 
 
 class PolicyMissing(LookupError):
@@ -62,14 +87,42 @@ class Figure:
 
     @property
     def period_label(self) -> str:
-        last = str(self.last_month) if self.last_month else "至今"
-        return f"{self.first_month} 至 {last}"
+        if self.last_month is None:
+            return f"{self.first_month} 至今"
+        return f"{self.first_month} 至 {self.last_month}"
+
+    @property
+    def key_label(self) -> str:
+        return KEY_LABELS.get(self.key, self.key)
+
+    @property
+    def insurance_label(self) -> str:
+        return insurance_label(self.insurance)
+
+    @property
+    def party_label(self) -> str:
+        return PARTY_LABELS.get(self.party, self.party)
+
+    @property
+    def variant_label(self) -> str:
+        return variant_label(self.variant)
+
+
+def variant_label(variant: str) -> str:
+    """'' -> 一般; rural -> 农村户口; class3 -> 3类行业; class2-8 -> 2–8类行业; sizes."""
+    if not variant:
+        return "一般"
+    if variant == "rural":
+        return "农村户口"
+    if variant.startswith("class"):
+        return f"{variant.removeprefix('class').replace('-', '–')}类行业"
+    return {"large": "大型企业", "small_medium": "中小微企业"}.get(variant, variant)
 
 
 def _figure(row: PolicyRow, insurance: str) -> Figure:
     values: tuple[int, ...] = ()
     if row.unit == "yuan":
-        value = int(Decimal(row.value) * 100)
+        value = decimal_to_fen(Decimal(row.value))  # refuses fractions of a fen
     elif row.unit in PERCENT_UNITS:
         value = percent_to_ppm(row.value)
     elif row.unit == "factor":
@@ -131,10 +184,20 @@ def _current_version() -> tuple[int, object]:
     return (agg["n"], agg["t"])
 
 
+# How long a loaded table is trusted before its version is checked again: other
+# processes see a staff correction within this time; this process clears at once.
+RECHECK_SECONDS = 2.0
+_checked_at = 0.0
+
+
 def _load_table() -> _Table:
-    global _table
+    global _table, _checked_at
+    now = time.monotonic()
+    if _table is not None and now - _checked_at < RECHECK_SECONDS:
+        return _table
     version = _current_version()
     with _lock:
+        _checked_at = now
         if _table is not None and _table.version == version:
             return _table
         table = _Table(version=version)
@@ -197,7 +260,10 @@ class Policy:
         if rural and "rural" in variants:
             return variants["rural"]
         if "" not in variants:
-            raise PolicyMissing(f"{self.month} 没有 {insurance} {party} 费率")
+            raise PolicyMissing(
+                f"{self.month.label}没有{insurance_label(insurance)}的"
+                f"{PARTY_LABELS.get(party, party)}缴费比例"
+            )
         return variants[""]
 
     def relief_factor(self, insurance: str, size: str) -> Figure | None:
@@ -237,7 +303,10 @@ def policy_at(month: Month) -> Policy:
     def need(slot: Slot) -> Figure:
         fig = table.find(slot, m)
         if fig is None:
-            raise PolicyMissing(f"{month.label}没有政策参数“{slot[0]}”（{slot[1]}），请联系经办机构")
+            raise PolicyMissing(
+                f"{month.label}没有政策参数“{KEY_LABELS.get(slot[0], slot[0])}”"
+                f"（{insurance_label(slot[1])}），请联系经办机构"
+            )
         return fig
 
     lower = {i.value: need(("base_lower", i, "-", "")) for i in ORDER}
@@ -247,7 +316,9 @@ def policy_at(month: Month) -> Policy:
         for party in ("employer", "personal"):
             variants = table.variants("rate", ins, party, m)
             if not variants:
-                raise PolicyMissing(f"{month.label}没有{ins}的{party}费率")
+                raise PolicyMissing(
+                    f"{month.label}没有{insurance_label(ins)}的{PARTY_LABELS[party]}缴费比例"
+                )
             rates[(ins, party)] = variants
     fixed = {}
     for ins in ORDER:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,7 +26,8 @@ def _display(fig: Figure) -> str:
     if fig.unit == "percent_list":
         return "、".join(f"{v}%" for v in fig.values)
     if fig.unit == "factor":
-        return format_ppm_percent(fig.value * 100)
+        # a factor in ppm: 1083000 -> "1.083" (exact; was shown as 10830)
+        return format(Decimal(fig.raw).normalize(), "f")
     if fig.unit == "label":
         return f"{fig.value} 年度"
     return f"{format_ppm_percent(fig.value)}%"

@@ -127,7 +127,8 @@ def test_arrears_and_late_fee_to_a_date(settled_unit):
     by_month = {str(x.month): x for x in lines}
     assert set(by_month) == {"2025-07", "2025-08", "2025-09"}
     assert by_month["2025-07"].outstanding == 0
-    assert by_month["2025-07"].late_fee == late_fee(b[202507].total, D(2025, 8, 31), D(2025, 9, 10))
+    assert by_month["2025-07"].late_fee == late_fee(
+        b[202507].total, D(2025, 8, 31), D(2025, 9, 10))
     assert by_month["2025-08"].outstanding == b[202508].total
     assert by_month["2025-08"].days_overdue == 36
     assert by_month["2025-08"].late_fee == late_fee(b[202508].total, D(2025, 9, 30), D(2025, 11, 5))

@@ -24,5 +24,6 @@ class Command(BaseCommand):
         if isinstance(broken, int):
             self.stderr.write(f"审计日志哈希链断裂：第 {broken} 号事件缺失（已被删除）")
         else:
-            self.stderr.write(f"审计日志哈希链断裂：第 {broken.seq} 号事件被修改（{broken.action}）")
+            self.stderr.write(
+                f"审计日志哈希链断裂：第 {broken.seq} 号事件被修改（{broken.action}）")
         sys.exit(1)

@@ -1,0 +1,272 @@
+"""`make bench`: measured speed of the hot batch paths at Beijing scale.
+
+    python -m shebao.bench [--persons 1000000] [--db sqlite|postgresql|both]
+
+For each database it builds (once, then reuses) a demo city of --persons people, then
+times, in one run and on the same data:
+  - a bare INSERT … SELECT writing as many contribution rows as settlement writes;
+  - `settlement_run` for one month (and its re-run);
+  - year-end interest for every account (`account_close_year`);
+  - for contrast, a naive per-person ORM loop over 10,000 people, extrapolated.
+PostgreSQL is used when SHEBAO_BENCH_PG_URL is set (postgresql://user:pass@host/db).
+Results are printed as a Markdown block for docs/BENCHMARKS.md. Never run in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_YEAR = 2010  # a year with no demo data: the interest benchmark owns it
+NAIVE_PERSONS = 10_000
+
+
+def _env(db_url: str, var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(SHEBAO_DATABASE_URL=db_url, SHEBAO_VAR_DIR=str(var_dir),
+               DJANGO_SETTINGS_MODULE="shebao.settings")
+    return env
+
+
+def _city(db_url: str, var_dir: Path, persons: int, *, fresh: bool) -> float | None:
+    """Build the city once; returns the build time, or None when reused."""
+    stamp = var_dir / f"city-{persons}.json"
+    key = json.dumps({"db": db_url.split("@")[-1], "persons": persons})
+    if stamp.exists() and stamp.read_text() == key and not fresh:
+        return None
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = _env(db_url, var_dir)
+    shebao = [sys.executable, "-m", "shebao.cli"]
+    if db_url.startswith("sqlite"):
+        Path(db_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        subprocess.run([*shebao, "flush", "--noinput"], env=env, check=False,
+                       capture_output=True)
+    subprocess.run([*shebao, "migrate", "--noinput", "-v0"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run([*shebao, "demo", "--persons", str(persons), "--seed", "1",
+                    "--today", "2026-11-15"], env=env, check=True)
+    elapsed = time.monotonic() - started
+    stamp.write_text(key)
+    return elapsed
+
+
+def _timed(label: str, fn):
+    started = time.monotonic()
+    value = fn()
+    elapsed = time.monotonic() - started
+    print(f"  {label}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+    return elapsed, value
+
+
+def inside() -> dict[str, object]:
+    """The measurements, run in a process whose settings point at the bench database."""
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from shebao.contributions.calculator import UnitTerms, contribution_calc
+    from shebao.contributions.models import Contribution, UnitMonth
+    from shebao.contributions.settlement import settlement_run
+    from shebao.lib.periods import Month
+    from shebao.pension.models import AccountCredit, AccountYear
+    from shebao.pension.services import account_close_year
+    from shebao.policy.selectors import policy_at
+    from shebao.registry.models import Enrolment, Person, UnitInjuryRate, WageBase
+
+    month = Month(2026, 10)
+    m = int(month)
+    results: dict[str, object] = {"vendor": connection.vendor, "month": str(month)}
+
+    def clear_month() -> None:
+        Contribution.objects.filter(bill_month=m).delete()
+        UnitMonth.objects.filter(month=m).delete()
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM registry_person")
+        results["persons"] = cur.fetchone()[0]
+    clear_month()
+
+    def bare() -> int:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                """INSERT INTO contributions_contribution
+                     (unit_id, person_id, month, bill_month, insurance, kind, base, employer,
+                      personal)
+                   SELECT e.unit_id, e.person_id, %(m)s, %(m)s, e.insurance, 'regular',
+                          0, 0, 0
+                   FROM registry_enrolment e JOIN registry_wagebase w
+                     ON w.person_id = e.person_id AND w.unit_id = e.unit_id
+                    AND w.policy_year = %(y)s
+                   WHERE e.first_month <= %(m)s
+                     AND (e.last_month IS NULL OR e.last_month >= %(m)s)""",
+                {"m": m, "y": policy_at(month).year_label},
+            )
+            return cur.rowcount
+
+    # Settlement first writes the 110% default wages; do that outside the timings so
+    # both runs see the same wage rows.
+    settlement_run(month, bill_month=month, batch_size=5000)
+    clear_month()
+    t_bare, bare_rows = _timed("bare INSERT … SELECT", bare)
+    clear_month()
+    t_settle, result = _timed("settlement", lambda: settlement_run(month, bill_month=month,
+                                                                    batch_size=5000))
+    t_rerun, _ = _timed("settlement re-run", lambda: settlement_run(month, bill_month=month,
+                                                                     batch_size=5000))
+    results.update(bare_rows=bare_rows, bare_s=round(t_bare, 2), settle_rows=result.rows,
+                   settle_s=round(t_settle, 2), rerun_s=round(t_rerun, 2),
+                   ratio=round(t_settle / t_bare, 2) if t_bare else None)
+
+    # Naive contrast: per person, per insurance, ORM reads and one INSERT each.
+    people = list(Enrolment.objects.filter(first_month__lte=m, last_month__isnull=True,
+                                           insurance="pension")
+                  .values_list("person_id", flat=True)[:NAIVE_PERSONS])
+    policy = policy_at(month)
+
+    def naive() -> int:
+        written = 0
+        with transaction.atomic():
+            for person_id in people:
+                person = Person.objects.get(id=person_id)
+                for enrolment in Enrolment.objects.filter(person=person, last_month__isnull=True):
+                    wage = WageBase.objects.get(person=person, unit_id=enrolment.unit_id,
+                                                policy_year=policy.year_label)
+                    rate = UnitInjuryRate.objects.filter(
+                        unit_id=enrolment.unit_id, first_month__lte=m).order_by(
+                        "-first_month").first()
+                    unit = enrolment.unit
+                    calc = contribution_calc(policy, wage=wage.wage,
+                                             rural=person.hukou == "rural",
+                                             unit=UnitTerms(rate.injury_class,
+                                                            rate.floating_pct, unit.size))
+                    line = next(x for x in calc.lines if x.insurance == enrolment.insurance)
+                    Contribution.objects.create(
+                        unit_id=enrolment.unit_id, person_id=person_id, month=m,
+                        bill_month=m + 1, insurance=enrolment.insurance, base=line.base,
+                        employer=line.employer, personal=line.personal)
+                    written += 1
+            transaction.set_rollback(True)
+        return written
+
+    t_naive, naive_rows = _timed(f"naive ORM loop over {len(people)} persons", naive)
+    per_person = t_naive / max(len(people), 1)
+    extrapolated = per_person * int(results["persons"])
+    results.update(naive_persons=len(people), naive_rows=naive_rows, naive_s=round(t_naive, 2),
+                   naive_extrapolated_s=round(extrapolated, 1),
+                   speedup=round(extrapolated / t_settle, 1) if t_settle else None)
+
+    # Year-end interest: an opening balance and twelve credits for every person in the
+    # bench year, then the timed close.
+    AccountYear.objects.filter(year__in=(BENCH_YEAR - 1, BENCH_YEAR)).delete()
+    AccountCredit.objects.filter(year=BENCH_YEAR).delete()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO pension_accountyear (person_id, year, opening, months_paid,
+                 average_base, credits, interest_opening, interest_credits, closing,
+                 cumulative_months, rate_ppm, source)
+               SELECT id, %(y)s, 0, 0, 0, 0, 0, 0, 1000000 + (id %% 9000000), 60, 0,
+                      'imported' FROM registry_person""", {"y": BENCH_YEAR - 1})
+        for k in range(1, 13):
+            cur.execute(
+                """INSERT INTO pension_accountcredit (person_id, unit_id, year, month, base,
+                     amount, booked_at)
+                   SELECT person_id, unit_id, %(y)s, %(mm)s, base, (base * 8 + 50) / 100,
+                          %(now)s
+                   FROM contributions_contribution
+                   WHERE bill_month = %(m)s AND insurance = 'pension'""",
+                {"y": BENCH_YEAR, "mm": BENCH_YEAR * 100 + k, "m": m,
+                 "now": dt.datetime.now(dt.UTC)})
+    t_interest, closed = _timed("year-end interest",
+                                lambda: account_close_year(BENCH_YEAR))
+    results.update(interest_accounts=closed, interest_s=round(t_interest, 2))
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return results
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {mem:.0f} GiB, {cpu}, Python {platform.python_version()}"
+
+
+def report(r: dict[str, object], build: float | None, size_mb: float | None) -> str:
+    lines = [
+        f"### {r['vendor']} — {r['persons']:,} persons, month {r['month']}",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+    ]
+    if build is not None:
+        lines.append(f"| build the city (`shebao demo`) | {build:.0f} s | — |")
+    if size_mb is not None:
+        lines.append(f"| database size | {size_mb:,.0f} MB | — |")
+    lines += [
+        f"| bare INSERT … SELECT, {r['bare_rows']:,} rows | {r['bare_s']} s | — |",
+        f"| settlement (`settlement_run`), {r['settle_rows']:,} rows | {r['settle_s']} s |"
+        " ≤ 60 s |",
+        f"| settlement ÷ bare | {r['ratio']}× | ≤ 2× |",
+        f"| settlement re-run (open month) | {r['rerun_s']} s | — |",
+        f"| year-end interest, {r['interest_accounts']:,} accounts | {r['interest_s']} s |"
+        " ≤ 30 s |",
+        f"| naive ORM loop, {r['naive_persons']:,} persons | {r['naive_s']} s"
+        f" (≈ {r['naive_extrapolated_s']:,} s for all) | — |",
+        f"| speed-up of set-based settlement over the naive loop | {r['speedup']}× | — |",
+        f"| peak memory of the benchmark process | {r['peak_rss_mb']} MB | — |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the city")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        print(json.dumps(inside()))
+        return
+    var_dir = ROOT / "var" / "bench"
+    targets = []
+    if args.db in ("sqlite", "both"):
+        targets.append(f"sqlite:///{var_dir / 'bench.sqlite3'}")
+    pg = os.environ.get("SHEBAO_BENCH_PG_URL")
+    if args.db in ("postgresql", "both"):
+        if pg:
+            targets.append(pg)
+        else:
+            print("SHEBAO_BENCH_PG_URL not set: skipping PostgreSQL", file=sys.stderr)
+    print(f"## Benchmarks {dt.date.today()} — {machine()}\n")
+    for url in targets:
+        sub = var_dir / ("sqlite" if url.startswith("sqlite") else "pg")
+        build = _city(url, sub, args.persons, fresh=args.fresh)
+        out = subprocess.run([sys.executable, "-m", "shebao.bench", "--inside"],
+                             env=_env(url, sub), check=True, capture_output=True, text=True)
+        sys.stderr.write(out.stderr)
+        results = json.loads(out.stdout.strip().splitlines()[-1])
+        size = None
+        if url.startswith("sqlite"):
+            size = Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20
+        print(report(results, build, size) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()

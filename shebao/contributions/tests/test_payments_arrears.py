@@ -131,8 +131,9 @@ def test_arrears_and_late_fee_to_a_date(settled_unit):
         b[202507].total, D(2025, 8, 31), D(2025, 9, 10))
     assert by_month["2025-08"].outstanding == b[202508].total
     assert by_month["2025-08"].days_overdue == 36
-    assert by_month["2025-08"].late_fee == late_fee(b[202508].total, D(2025, 9, 30), D(2025, 11, 5))
-    assert by_month["2025-09"].late_fee == late_fee(b[202509].total, D(2025, 10, 31), D(2025, 11, 5))
+    nov5 = D(2025, 11, 5)
+    assert by_month["2025-08"].late_fee == late_fee(b[202508].total, D(2025, 9, 30), nov5)
+    assert by_month["2025-09"].late_fee == late_fee(b[202509].total, D(2025, 10, 31), nov5)
     assert unit.id in units_in_arrears(D(2025, 11, 5))
     assert unit.id not in units_in_arrears(D(2025, 8, 31))
 

@@ -1,16 +1,19 @@
 """The demo city's contribution history, made by the real engine.
 
 Settles every month from `first` to the month before `today`, imports a bank
-collection file per month (built from the bills, paid on the 15th of the following
-month), leaves the bills of the arrears units unpaid from `arrears_from` on, pays one
-month of one unit late (so a late fee on a paid bill exists), closes every month but the
-last, and closes the pension accounts of every finished year since `first`.
+collection file per month (collecting each unit's whole outstanding amount on the 15th
+of the following month), collects nothing from the arrears units from `arrears_from` on,
+skips one collection of the late payer (so its first month is paid late and carries a
+late fee), closes every month but the last, and closes the pension accounts of every
+finished year since `first`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+
+from django.db.models import F, Sum
 
 from shebao.lib.money import format_fen
 from shebao.lib.periods import Month, month_range
@@ -24,10 +27,15 @@ from .settlement import month_close, settlement_run
 Say = Callable[[str], None]
 
 
-def _bank_file(bills: list[UnitMonth], numbers: dict[int, str], paid: dt.date) -> bytes:
+def _bank_file(month: Month, numbers: dict[int, str], paid: dt.date,
+               skip: set[int]) -> bytes:
+    """Collect every unit's outstanding amount of bills up to `month` (one row a unit)."""
+    outstanding = (UnitMonth.objects.filter(month__lte=int(month), total__gt=F("paid"))
+                   .exclude(unit_id__in=skip).values("unit_id")
+                   .annotate(due=Sum(F("total") - F("paid"))).order_by("unit_id"))
     lines = ["单位编号,费款所属期,金额,缴费日期"]
-    lines += [f"{numbers[b.unit_id]},{b.month},{format_fen(b.total - b.paid)},{paid}"
-              for b in bills if b.total > b.paid]
+    lines += [f"{numbers[row['unit_id']]},{month},{format_fen(row['due'])},{paid}"
+              for row in outstanding]
     return ("\n".join(lines) + "\n").encode("gb18030")
 
 
@@ -43,15 +51,11 @@ def demo_history(*, first: Month, today: dt.date, arrears_numbers: tuple[str, ..
         paid = month.add(1).first_day() + dt.timedelta(days=14)
         if paid > today:
             continue  # not yet collected
-        bills = [b for b in UnitMonth.objects.filter(month=int(month))
-                 if not (b.unit_id in skip and month >= arrears_from)
-                 and not (b.unit_id == late and month == first)]
-        bankfile_import(_bank_file(bills, numbers, paid), filename=f"托收{month}.csv")
-        if late is not None and month == first.add(2):
-            # the late payer settles its first month two months late
-            late_bills = list(UnitMonth.objects.filter(unit_id=late, month=int(first)))
-            bankfile_import(_bank_file(late_bills, numbers, paid + dt.timedelta(days=1)),
-                            filename=f"托收补缴{first}.csv")
+        not_collected = set(skip) if month >= arrears_from else set()
+        if late is not None and month == first:
+            not_collected.add(late)
+        bankfile_import(_bank_file(month, numbers, paid, not_collected),
+                        filename=f"托收{month}.csv")
         if month < last:
             month_close(month)
         say(f"  核定与托收：{month}")

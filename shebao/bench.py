@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_YEAR = 2010  # a year with no demo data: the interest benchmark owns it
@@ -68,7 +69,7 @@ def _timed(label: str, fn):
     return elapsed, value
 
 
-def inside() -> dict[str, object]:
+def inside() -> dict[str, Any]:
     """The measurements, run in a process whose settings point at the bench database."""
     import django
 
@@ -86,7 +87,7 @@ def inside() -> dict[str, object]:
 
     month = Month(2026, 10)
     m = int(month)
-    results: dict[str, object] = {"vendor": connection.vendor, "month": str(month)}
+    results: dict[str, Any] = {"vendor": connection.vendor, "month": str(month)}
 
     def clear_month() -> None:
         Contribution.objects.filter(bill_month=m).delete()
@@ -145,6 +146,7 @@ def inside() -> dict[str, object]:
                     rate = UnitInjuryRate.objects.filter(
                         unit_id=enrolment.unit_id, first_month__lte=m).order_by(
                         "-first_month").first()
+                    assert rate is not None
                     unit = enrolment.unit
                     calc = contribution_calc(policy, wage=wage.wage,
                                              rural=person.hukou == "rural",
@@ -207,7 +209,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {mem:.0f} GiB, {cpu}, Python {platform.python_version()}"
 
 
-def report(r: dict[str, object], build: float | None, size_mb: float | None) -> str:
+def report(r: dict[str, Any], build: float | None, size_mb: float | None) -> str:
     lines = [
         f"### {r['vendor']} — {r['persons']:,} persons, month {r['month']}",
         "",

@@ -170,9 +170,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Hashed, compressed names once collectstatic has run (make run does); plain names
-# served by the finders before that (tests, development).
-_MANIFEST = (STATIC_ROOT / "staticfiles.json").exists()
+# Hashed, compressed names (written by `shebao collectstatic`, which `make run` runs);
+# plain names in development (SHEBAO_DEBUG=1). Tests switch to plain names in conftest.
+_MANIFEST = not DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(VAR_DIR / "uploads")}},

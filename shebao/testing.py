@@ -68,7 +68,7 @@ def make_person(*, birth: dt.date = dt.date(1985, 6, 15), hukou: str = Hukou.URB
                 name: str | None = None, **fields: object) -> Person:
     n = next(_seq)
     serial = n * 2 + 1  # odd: male
-    id_number = fields.pop("id_number", None) or valid_id_number(birth, serial)
+    id_number = str(fields.pop("id_number", None) or valid_id_number(birth, serial))
     return Person.objects.create(
         id_number=id_number, name=name or f"测试{n}", sex=Sex.MALE, birth_date=birth,
         hukou=hukou, **fields,

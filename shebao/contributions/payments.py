@@ -84,14 +84,15 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
                           (t.base * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000
                             - COALESCE(b.amount, 0),
                           %(now)s
-                   FROM (SELECT c.person_id, SUM(c.base) AS base
+                   FROM (SELECT c.person_id, CAST(SUM(c.base) AS BIGINT) AS base
                          FROM contributions_contribution c
                          JOIN contributions_unitmonth um ON um.unit_id = c.unit_id
                               AND um.month = c.bill_month AND um.paid >= um.total
                          WHERE c.unit_id = %(unit)s AND c.month = %(m)s
                            AND c.insurance = 'pension'
                          GROUP BY c.person_id) t
-                   LEFT JOIN (SELECT person_id, SUM(base) AS base, SUM(amount) AS amount
+                   LEFT JOIN (SELECT person_id, CAST(SUM(base) AS BIGINT) AS base,
+                                     CAST(SUM(amount) AS BIGINT) AS amount
                               FROM pension_accountcredit
                               WHERE unit_id = %(unit)s AND month = %(m)s
                               GROUP BY person_id) b ON b.person_id = t.person_id

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from .models import Kind, MonthStatus, RateTerm, UnitMonth
 
 HALF = SCALE // 2
 Progress = Callable[[int, int], None]
+Params = dict[str, Any]
 
 
 class SettlementError(Exception):
@@ -159,7 +161,7 @@ def _batches(ids: list[int], size: int) -> list[tuple[int, int, int]]:
             for i in range(0, len(ids), size)]
 
 
-def _settle_batch(params: dict[str, object], *, differences: bool) -> tuple[int, int]:
+def _settle_batch(params: Params, *, differences: bool) -> tuple[int, int]:
     """Replace the open units' regular rows; write difference rows for closed units
     (only when billed in a later month: a closed bill never takes new rows)."""
     with connection.cursor() as cur:
@@ -209,7 +211,7 @@ def _settle_batch(params: dict[str, object], *, differences: bool) -> tuple[int,
 
 def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
     """Recompute the open bills (UnitMonth) of units lo..hi for bill_month from its rows."""
-    params = {"m": int(bill_month), "lo": lo, "hi": hi, "now": timezone.now(),
+    params: Params = {"m": int(bill_month), "lo": lo, "hi": hi, "now": timezone.now(),
               "due": due_date_of(bill_month)}
     with connection.cursor() as cur:
         cur.execute(
@@ -280,7 +282,8 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
     ids = _unit_ids(m)
     done = 0
     for lo, hi, count in _batches(ids, batch_size):
-        params = {"m": m, "year": policy.year_label, "lo": lo, "hi": hi, "bill": int(bill)}
+        params: Params = {"m": m, "year": policy.year_label, "lo": lo, "hi": hi,
+                          "bill": int(bill)}
         with transaction.atomic():
             rows, differences = _settle_batch(params, differences=bill > month)
             bills_refresh(month, lo, hi)

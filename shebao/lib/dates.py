@@ -15,6 +15,7 @@ class DateError(ValueError):
 
 def parse_date(text: str) -> dt.date:
     cleaned = str(text).strip().translate(_FULLWIDTH)
+    parts: tuple[str, ...]
     if re.fullmatch(r"\d{8}", cleaned):
         parts = (cleaned[:4], cleaned[4:6], cleaned[6:])
     else:

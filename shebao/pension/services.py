@@ -1,5 +1,8 @@
 """Year-end interest (结息) of pension personal accounts, set-based.
 
+(PostgreSQL's SUM of bigint is numeric: sums are cast back to BIGINT so that every
+division below is integer division, exactly as on SQLite.)
+
 closing = opening + credits + round(opening × r) + round(credits × r × 1.083 / 2),
 each rounded half-up to the fen (劳办发〔1997〕116号, annual method), r the year's
 记账利率 (national from 2016). One INSERT … SELECT writes every account's year; persons
@@ -66,8 +69,8 @@ FROM (
   ) a
   LEFT JOIN pension_accountyear o ON o.person_id = a.person_id AND o.year = %(prev)s
   LEFT JOIN (
-    SELECT person_id, SUM(amount) AS credits, SUM(base) AS base_sum,
-           COUNT(DISTINCT month) AS months
+    SELECT person_id, CAST(SUM(amount) AS BIGINT) AS credits,
+           CAST(SUM(base) AS BIGINT) AS base_sum, COUNT(DISTINCT month) AS months
     FROM pension_accountcredit WHERE year = %(year)s GROUP BY person_id
   ) c ON c.person_id = a.person_id
   WHERE NOT EXISTS (SELECT 1 FROM pension_accountyear d

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from shebao.lib.money import format_fen_grouped, format_ppm_percent
 from shebao.lib.periods import Month, PeriodError
 from shebao.policy.insurances import ORDER
-from shebao.policy.selectors import Figure, Policy, PolicyMissing, policy_at
+from shebao.policy.selectors import Figure, Policy, PolicyMissing, policy_at, variant_label
+
+from .templatetags.shebao_format import figure_value
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
-
-
-def _display(fig: Figure) -> str:
-    if fig.unit == "yuan":
-        return f"{format_fen_grouped(fig.value)} 元"
-    if fig.unit == "percent_per_day":
-        return f"{format_ppm_percent(fig.value)}% / 日"
-    if fig.unit == "percent_list":
-        return "、".join(f"{v}%" for v in fig.values)
-    if fig.unit == "factor":
-        # a factor in ppm: 1083000 -> "1.083" (exact; was shown as 10830)
-        return format(Decimal(fig.raw).normalize(), "f")
-    if fig.unit == "label":
-        return f"{fig.value} 年度"
-    return f"{format_ppm_percent(fig.value)}%"
 
 
 def policy(request: HttpRequest) -> HttpResponse:
@@ -52,8 +36,8 @@ def policy(request: HttpRequest) -> HttpResponse:
         else:
             limits = [
                 {"insurance": ins.label, "lower": p.base_lower[ins], "upper": p.base_upper[ins],
-                 "lower_text": _display(p.base_lower[ins]),
-                 "upper_text": _display(p.base_upper[ins])}
+                 "lower_text": figure_value(p.base_lower[ins]),
+                 "upper_text": figure_value(p.base_upper[ins])}
                 for ins in ORDER
             ]
             rates = []
@@ -61,24 +45,14 @@ def policy(request: HttpRequest) -> HttpResponse:
                 for party, party_label in (("employer", "单位"), ("personal", "个人")):
                     for variant, fig in sorted(p.rates[(ins, party)].items()):
                         rates.append({"insurance": ins.label, "party": party_label,
-                                      "variant": _variant_label(variant), "fig": fig,
-                                      "text": _display(fig)})
+                                      "variant": variant_label(variant), "fig": fig,
+                                      "text": figure_value(fig)})
             others = [
-                {"label": label, "fig": fig, "text": _display(fig)}
+                {"label": label, "fig": fig, "text": figure_value(fig)}
                 for label, fig in _other_figures(p)
             ]
             context.update(policy=p, limits=limits, rates=rates, others=others)
     return render(request, "portal/policy.html", context)
-
-
-def _variant_label(variant: str) -> str:
-    if not variant:
-        return "一般"
-    if variant == "rural":
-        return "农村户口"
-    if variant.startswith("class"):
-        return f"{variant.removeprefix('class')}类行业"
-    return variant
 
 
 def _other_figures(p: Policy) -> list[tuple[str, Figure]]:
@@ -91,7 +65,7 @@ def _other_figures(p: Policy) -> list[tuple[str, Figure]]:
             size = "大型企业" if variant == "large" else "中小微企业"
             out.append((f"阶段性减免：{labels[ins]}（{size}单位应缴比例）", fig))
     for variant, fig in p.injury_floating.items():
-        out.append((f"工伤保险浮动费率档次（{_variant_label(variant.split('-')[0])}"
+        out.append((f"工伤保险浮动费率档次（{variant_label(variant.split('-')[0])}"
                     f"{'及以上' if '-' in variant else ''}）", fig))
     if p.account_share:
         out.append(("养老保险个人账户记账比例（占缴费基数）", p.account_share))

@@ -18,7 +18,7 @@ TODAY = dt.date(2025, 11, 20)
 
 
 def wages(first: Month, last: Month, fen: int) -> dict[Month, int]:
-    return {m: fen for m in month_range(first, last)}
+    return dict.fromkeys(month_range(first, last), fen)
 
 
 def test_each_month_uses_its_own_rules_across_a_policy_year_and_scheme_change():

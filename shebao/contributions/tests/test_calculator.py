@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from shebao.policy.selectors import policy_at
 pytestmark = pytest.mark.django_db
 
 
-def calc(month: str, wage_yuan: str, **kw: object):
+def calc(month: str, wage_yuan: str, **kw: Any):
     from shebao.lib.money import parse_yuan
 
     return contribution_calc(policy_at(Month.parse(month)), wage=parse_yuan(wage_yuan), **kw)

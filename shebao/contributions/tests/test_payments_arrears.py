@@ -160,7 +160,8 @@ def test_bank_file_applies_all_rows_once(settled_unit):
         "gb18030",
     )
     result = bankfile_import(data, filename="tuoshou.csv")
-    assert result.ok and not result.duplicate and result.batch.rows == 2
+    assert result.ok and not result.duplicate and result.batch is not None
+    assert result.batch.rows == 2
     assert bills(unit)[202508].paid == b[202508].total
     again = bankfile_import(data, filename="tuoshou-copy.csv")
     assert again.ok and again.duplicate

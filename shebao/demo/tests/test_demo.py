@@ -181,11 +181,12 @@ def test_injury_rates_follow_the_class_schemes(city):
             assert rate.last_month is not None and rate.last_month <= 201509
             assert rate.injury_class <= 3 and rate.floating_pct == 100
         else:
-            assert rate.floating_pct in allowed[rate.injury_class]
+            assert rate.floating_pct in (allowed[rate.injury_class] or ())
     assert len(by_unit) == CITY.units
     for rates in by_unit.values():
         assert rates[-1].last_month is None
         for before, after in pairwise(rates):
+            assert before.last_month is not None
             assert Month.from_int(before.last_month).add(1) == Month.from_int(after.first_month)
 
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
-from shebao.lib.money import format_fen_grouped, format_ppm_percent
+from shebao.lib.money import PPM, format_fen_grouped, format_ppm_percent
 from shebao.policy.selectors import Figure
 
 register = template.Library()
@@ -33,7 +35,7 @@ def figure_value(fig: Figure) -> str:
     if fig.unit == "percent_list":
         return "、".join(f"{v}%" for v in fig.values)
     if fig.unit == "factor":
-        return format_ppm_percent(fig.value * 100)
+        return format((Decimal(fig.value) / PPM).normalize(), "f")  # 1083000 -> 1.083
     if fig.unit == "label":
         return f"{fig.value} 年度"
     return f"{format_ppm_percent(fig.value)}%"

@@ -77,7 +77,7 @@ def test_policy_page_for_march_2025(client: Client, month: str) -> None:
     html = html_of(client, f"/policy/?month={month}")
     assert "2025年03月属于 <strong>2024 缴费年度</strong>（2024-07 至 2025-06）" in html
     pension_row = re.search(r"<tr><td>养老保险</td><td class=\"num\">(.*?)</td>"
-                            r"<td class=\"num\">(.*?)</td>.*?<td>(.*?)</td>.*?"
+                            r"<td class=\"num\">(.*?)</td>.*?<td class=\"period\">(.*?)</td>.*?"
                             r'<span class="conf conf-(\w+)">(.*?)</span>', html, re.S)
     assert pension_row is not None
     assert pension_row.groups() == (
@@ -95,7 +95,7 @@ def test_policy_page_for_march_2025(client: Client, month: str) -> None:
         ("<td>个人账户当年记账额计息系数</td><td class=\"num\">1.083</td>", "interest factor"),
         ("<td>滞纳金日费率</td><td class=\"num\">0.05% / 日</td>", "late fee"),
         ("<td>医疗保险个人定额（大额医疗互助）</td><td class=\"num\">3.00 元</td>", "fixed 3 yuan"),
-        ("<td>2019-05 至今</td>", "open-ended period"),
+        ("<td class=\"period\">2019-05 至今</td>", "open-ended period"),
     ],
 )
 def test_policy_page_figures(client: Client, text: str, shown: str) -> None:

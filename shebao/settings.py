@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "shebao.pension",
     "shebao.contributions",
     "shebao.portal",
+    "shebao.backoffice",
     "shebao.demo",
 ]
 

@@ -8,5 +8,6 @@ admin.site.index_title = "参保登记数据"
 urlpatterns = [
     path("", include("shebao.portal.urls")),
     path("", include("shebao.contributions.urls")),
+    path("backoffice/", include("shebao.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.db.models import F
+
 from shebao.lib.periods import Month
 
 from .latefee import late_fee_exact, round_fen
@@ -36,33 +38,37 @@ def bill_late_fee(bill: UnitMonth, allocations: list[Allocation], as_of: dt.date
     return round_fen(fee)
 
 
-def arrears_for_unit(unit_id: int, as_of: dt.date) -> list[ArrearsLine]:
-    """Bills past their due date on `as_of` that were not fully paid by then, or that
-    carry late fees for late payment; two queries whatever the number of months."""
-    bills = list(UnitMonth.objects.filter(unit_id=unit_id, due_date__lt=as_of, total__gt=0)
-                 .order_by("month"))
+def arrears_for_units(unit_ids: list[int], as_of: dt.date) -> dict[int, list[ArrearsLine]]:
+    """Per unit: bills past their due date on `as_of` not fully paid by then, or carrying
+    late fees for late payment. Two queries whatever the number of units and months."""
+    bills = list(UnitMonth.objects.filter(unit_id__in=unit_ids, due_date__lt=as_of,
+                                          total__gt=0).order_by("unit_id", "month"))
     allocs: dict[int, list[Allocation]] = defaultdict(list)
     for a in Allocation.objects.filter(unit_month__in=[b.id for b in bills]):
         allocs[a.unit_month_id].append(a)
-    lines = []
+    result: dict[int, list[ArrearsLine]] = {uid: [] for uid in unit_ids}
     for bill in bills:
         paid = sum(a.amount for a in allocs[bill.id] if a.paid_date <= as_of)
         fee = bill_late_fee(bill, allocs[bill.id], as_of)
         outstanding = bill.total - paid
         if outstanding <= 0 and fee == 0:
             continue
-        lines.append(ArrearsLine(
+        result[bill.unit_id].append(ArrearsLine(
             month=Month.from_int(bill.month), due_date=bill.due_date, total=bill.total,
             paid=paid, outstanding=outstanding,
             days_overdue=(as_of - bill.due_date).days if outstanding > 0 else 0,
             late_fee=fee,
         ))
-    return lines
+    return result
+
+
+def arrears_for_unit(unit_id: int, as_of: dt.date) -> list[ArrearsLine]:
+    return arrears_for_units([unit_id], as_of)[unit_id]
 
 
 def units_in_arrears(as_of: dt.date) -> set[int]:
-    """Ids of units with any bill unpaid after its due date (one query)."""
-    from django.db.models import F
+    """Ids of units with any bill unpaid after its due date (one query).
 
+    Uses the bills' current `paid`: payments dated after `as_of` count as paid here."""
     return set(UnitMonth.objects.filter(due_date__lt=as_of, total__gt=F("paid"))
                .values_list("unit_id", flat=True).distinct())

@@ -11,8 +11,8 @@ from shebao.accounts.models import StaffRole, User
 from shebao.audit.models import Event
 from shebao.contributions.latefee import late_fee
 from shebao.contributions.models import Payment, UnitMonth
-from shebao.lib.money import format_fen_grouped
 from shebao.contributions.settlement import settlement_run
+from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_person, make_unit
 

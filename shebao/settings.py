@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "shebao.pension",
     "shebao.contributions",
     "shebao.portal",
+    "shebao.certauth",
+    "shebao.api",
     "shebao.backoffice",
     "shebao.demo",
 ]
@@ -209,6 +211,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DECLARATION_CUTOFF_DAY = env_int("SHEBAO_DECLARATION_CUTOFF_DAY", 25)
+
+
+def env_paths(name: str, default: list[Path]) -> list[Path]:
+    value = os.environ.get(name)
+    return [Path(p) for p in value.split(os.pathsep) if p] if value else default
+
+
+# Certificate login: the CA certificates trusted for unit certificates and the CRLs
+# checked (PEM files, separated by ':'). Default: the local CA of `shebao ca` in var/ca.
+# Production sets the Beijing digital certificate authority's roots and CRLs.
+CA_DIR = VAR_DIR / "ca"
+CERT_TRUSTED_CA_FILES = env_paths("SHEBAO_TRUSTED_CA_FILES", [CA_DIR / "ca.pem"])
+CERT_CRL_FILES = env_paths("SHEBAO_CRL_FILES", [CA_DIR / "crl.pem"])
+# Where `shebao demo` writes the demo units' certificates and keys.
+DEMO_CERT_DIR = VAR_DIR / "demo-certs"
 
 LOGGING = {
     "version": 1,

@@ -171,3 +171,25 @@ class RateTerm(models.Model):
                 name="rate_term_once",
             ),
         ]
+
+
+class UnitTerm(models.Model):
+    """Scratch table of a settlement run: each unit's multipliers for one month, per
+    insurance and hukou, joined from its work-injury class, size and RateTerm. Lets the
+    big INSERT … SELECT find a person's rates with one index probe per row."""
+
+    month = models.IntegerField()
+    unit_id = models.BigIntegerField()
+    insurance = models.CharField(max_length=16)
+    rural = models.SmallIntegerField()
+    lower = models.BigIntegerField()
+    upper = models.BigIntegerField()
+    employer_num = models.BigIntegerField()
+    personal_num = models.BigIntegerField()
+    personal_fixed = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "unit_id", "insurance", "rural"],
+                                    name="unit_term_once"),
+        ]

@@ -25,7 +25,7 @@ from shebao.registry.choices import EnterpriseSize, WageSource
 from shebao.registry.models import UnitInjuryRate
 
 from .calculator import SCALE, CalculationError, UnitTerms, rate_terms
-from .models import Kind, MonthStatus, RateTerm, UnitMonth
+from .models import Kind, MonthStatus, RateTerm, UnitMonth, UnitTerm
 
 HALF = SCALE // 2
 Progress = Callable[[int, int], None]
@@ -67,19 +67,29 @@ FROM (
               WHEN w.wage > t.upper THEN t.upper
               ELSE w.wage END AS base
   FROM registry_enrolment e
-  JOIN registry_person p ON p.id = e.person_id
-  JOIN registry_unit u ON u.id = e.unit_id
-  JOIN registry_unitinjuryrate r ON r.unit_id = e.unit_id AND r.first_month <= %(m)s
-       AND (r.last_month IS NULL OR r.last_month >= %(m)s)
   JOIN registry_wagebase w ON w.person_id = e.person_id AND w.unit_id = e.unit_id
        AND w.policy_year = %(year)s
-  JOIN contributions_rateterm t ON t.month = %(m)s AND t.insurance = e.insurance
+  JOIN registry_person p ON p.id = e.person_id
+  JOIN contributions_unitterm t ON t.month = %(m)s AND t.unit_id = e.unit_id
+       AND t.insurance = e.insurance
        AND t.rural = CASE WHEN p.hukou = 'rural' THEN 1 ELSE 0 END
-       AND t.injury_class = r.injury_class AND t.floating_pct = r.floating_pct
-       AND t.size = u.size
   WHERE e.unit_id BETWEEN %(lo)s AND %(hi)s
     AND e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
 ) s
+"""
+
+# Each unit's multipliers for the month: its work-injury class and factor of that
+# month and its size select the RateTerm rows (which the calculator wrote).
+_UNIT_TERMS = """
+INSERT INTO contributions_unitterm (month, unit_id, insurance, rural, lower, upper,
+                                    employer_num, personal_num, personal_fixed)
+SELECT %(m)s, u.id, t.insurance, t.rural, t.lower, t.upper, t.employer_num,
+       t.personal_num, t.personal_fixed
+FROM registry_unit u
+JOIN registry_unitinjuryrate r ON r.unit_id = u.id AND r.first_month <= %(m)s
+     AND (r.last_month IS NULL OR r.last_month >= %(m)s)
+JOIN contributions_rateterm t ON t.month = %(m)s AND t.injury_class = r.injury_class
+     AND t.floating_pct = r.floating_pct AND t.size = u.size
 """
 
 _NOT_CLOSED = """NOT EXISTS (SELECT 1 FROM contributions_unitmonth um
@@ -126,17 +136,20 @@ def wage_defaults_fill(policy: Policy) -> int:
     if factor is None:
         return 0
     m, year = int(policy.month), policy.year_label
+    # One row per person and unit of last year (not five enrolment rows per person).
     sql = f"""
     INSERT INTO registry_wagebase (person_id, unit_id, policy_year, wage, source, recorded_at)
-    SELECT DISTINCT e.person_id, e.unit_id, %(year)s,
+    SELECT prev.person_id, prev.unit_id, %(year)s,
            (prev.wage * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000, %(src)s, %(now)s
-    FROM registry_enrolment e
-    JOIN registry_wagebase prev ON prev.person_id = e.person_id AND prev.unit_id = e.unit_id
-         AND prev.policy_year = %(prev)s
-    WHERE e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
-      AND NOT EXISTS (SELECT 1 FROM registry_wagebase w WHERE w.person_id = e.person_id
-                      AND w.unit_id = e.unit_id AND w.policy_year = %(year)s)
-      AND {_NOT_CLOSED.format(alias='e')}
+    FROM registry_wagebase prev
+    WHERE prev.policy_year = %(prev)s
+      AND EXISTS (SELECT 1 FROM registry_enrolment e
+                  WHERE e.person_id = prev.person_id AND e.unit_id = prev.unit_id
+                    AND e.first_month <= %(m)s
+                    AND (e.last_month IS NULL OR e.last_month >= %(m)s))
+      AND NOT EXISTS (SELECT 1 FROM registry_wagebase w WHERE w.person_id = prev.person_id
+                      AND w.unit_id = prev.unit_id AND w.policy_year = %(year)s)
+      AND {_NOT_CLOSED.format(alias='prev')}
     """
     with connection.cursor() as cur:
         cur.execute(sql, {"year": year, "prev": year - 1, "ppm": factor.value, "m": m,
@@ -243,6 +256,19 @@ def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
         )
 
 
+def _open_enrolments(m: int) -> int:
+    """Enrolment rows of month m in units whose month is not closed (one scan)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT COUNT(*) FROM registry_enrolment e
+                WHERE e.first_month <= %(m)s
+                  AND (e.last_month IS NULL OR e.last_month >= %(m)s)
+                  AND {_NOT_CLOSED.format(alias='e')}""",
+            {"m": m},
+        )
+        return int(cur.fetchone()[0])
+
+
 def _diagnose(policy: Policy, result: SettlementResult) -> None:
     m, year = int(policy.month), policy.year_label
     with connection.cursor() as cur:
@@ -279,6 +305,9 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
     with transaction.atomic():
         rate_terms_store(policy, result)
         result.defaults_created = wage_defaults_fill(policy)
+        UnitTerm.objects.filter(month=m).delete()
+        with connection.cursor() as cur:
+            cur.execute(_UNIT_TERMS, {"m": m})
     ids = _unit_ids(m)
     done = 0
     for lo, hi, count in _batches(ids, batch_size):
@@ -296,7 +325,9 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
             progress(done, len(ids))
     result.units = len(ids)
     result.closed_units = UnitMonth.objects.filter(month=m, status=MonthStatus.CLOSED).count()
-    _diagnose(policy, result)
+    UnitTerm.objects.filter(month=m).delete()
+    if result.rows < _open_enrolments(m):
+        _diagnose(policy, result)  # someone could not be settled: say who is missing what
     event_record(actor=actor, action="settlement_run", object_type="month",
                  object_ref=str(month),
                  after={"units": result.units, "rows": result.rows,

@@ -53,8 +53,23 @@ class DatabaseSink:
         sql = self._sql.get(key)
         if sql is None:
             sql = self._sql[key] = insert_sql(model, fields)
+        if connection.vendor == "postgresql":
+            self._copy(model, fields, rows)
+            return
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _copy(model: type[models.Model], fields: Sequence[str], rows: list[Row]) -> None:
+        """PostgreSQL: COPY … FROM STDIN, an order of magnitude faster than executemany."""
+        meta = model._meta
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(_column(meta.get_field(f))) for f in fields)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
+            with raw.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -1,0 +1,198 @@
+"""Declaration services: create from clean records, submit, review, apply. One function
+per transition; each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shebao.audit.services import Actor, event_record
+from shebao.lib.periods import Month
+from shebao.policy.selectors import policy_at
+from shebao.registry.models import Unit
+
+from . import effects
+from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
+from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECORD_KINDS: dict[type, str] = {AddRecord: Kind.ENROL, RemoveRecord: Kind.LEAVE,
+                                 WageRecord: Kind.WAGE, BackpayRecord: Kind.BACKPAY}
+REVIEWED_KINDS = {Kind.BACKPAY}
+
+
+class DeclarationError(ValueError):
+    """A transition the rules refuse; the message is Chinese."""
+
+
+class DuplicateFile(DeclarationError):
+    def __init__(self, first: Declaration) -> None:
+        super().__init__(f"该报盘文件已于 {first.submitted_at:%Y-%m-%d %H:%M} 提交，"
+                         f"回执号 {first.receipt_no}，本次未重复办理")
+        self.first = first
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What the unit's certificate signed: canonical content, signature, certificate."""
+
+    signature: str
+    certificate_pem: str
+    fingerprint: str
+
+
+def _line_data(record: Record) -> dict[str, Any]:
+    data = {f.name: getattr(record, f.name) for f in fields(record)
+            if f.name not in {"row", "id_number", "name"}}
+    return {k: (str(v) if isinstance(v, Month) else v) for k, v in data.items()}
+
+
+def declaration_create(*, unit: Unit, records: list[Record], source: str = Source.WEB,
+                       file_digest: str = "", file_name: str = "",
+                       actor: Actor) -> Declaration:
+    """A draft declaration of one kind from clean, validated records."""
+    kinds = {RECORD_KINDS[type(r)] for r in records}
+    if len(kinds) != 1:
+        raise DeclarationError("一份申报只能包含同一种业务，且至少一行")
+    kind = kinds.pop()
+    with transaction.atomic():
+        if file_digest:
+            first = Declaration.objects.filter(unit=unit, kind=kind,
+                                               file_digest=file_digest).first()
+            if first is not None:
+                raise DuplicateFile(first)
+        declaration = Declaration.objects.create(
+            unit=unit, kind=kind, source=source, file_digest=file_digest,
+            file_name=file_name[:200])
+        DeclarationLine.objects.bulk_create([
+            DeclarationLine(declaration=declaration, line_no=i, id_number=r.id_number,
+                            name=r.name, data=_line_data(r))
+            for i, r in enumerate(records, start=1)
+        ], batch_size=2000)
+        event_record(actor=actor, action="declaration_create", object_type="declaration",
+                     object_ref=str(declaration.pk), after={"kind": declaration.kind,
+                                                            "lines": len(records)})
+    return declaration
+
+
+def canonical_content(declaration: Declaration) -> str:
+    """The exact text the unit signs: sorted-key JSON of what is declared."""
+    lines = [{"line_no": ln.line_no, "id_number": ln.id_number, "name": ln.name,
+              "data": ln.data} for ln in declaration.lines.order_by("line_no")]
+    return json.dumps({"unit": declaration.unit.number, "kind": declaration.kind,
+                       "file_digest": declaration.file_digest, "lines": lines},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _transition(declaration: Declaration, target: str) -> None:
+    if target not in TRANSITIONS[declaration.status]:
+        raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，"
+                               f"不能变为“{Status(target).label}”")
+    declaration.status = target
+
+
+def _new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _apply(declaration: Declaration, today: dt.date) -> None:
+    unit = declaration.unit
+    lines = list(declaration.lines.order_by("line_no"))
+    year = 0
+    if declaration.kind == Kind.WAGE and declaration.effective_month:
+        year = policy_at(Month.from_int(declaration.effective_month)).year_label
+    for line in lines:
+        if declaration.kind == Kind.ENROL:
+            effects.enrol_apply(unit, line)
+        elif declaration.kind == Kind.LEAVE:
+            effects.leave_apply(unit, line)
+        elif declaration.kind == Kind.WAGE:
+            effects.wage_apply(unit, line, year)
+        elif declaration.kind == Kind.BACKPAY:
+            effects.backpay_apply(unit, line, today)
+    declaration.decided_at = timezone.now()
+
+
+def effective_month(submitted: dt.date, cutoff_day: int) -> Month:
+    """Declarations submitted by the monthly cut-off take effect this month, later ones
+    next month [decision, DOMAIN.md]."""
+    month = Month.of(submitted)
+    return month if submitted.day <= cutoff_day else month.add(1)
+
+
+def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
+                       today: dt.date, cutoff_day: int) -> Declaration:
+    """Submit: fix the content and signature, give a receipt; apply at once unless the
+    kind needs review."""
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        _transition(declaration, Status.SUBMITTED)
+        declaration.content = canonical_content(declaration)
+        declaration.content_digest = hashlib.sha256(declaration.content.encode()).hexdigest()
+        if signed is not None:
+            declaration.signature = signed.signature
+            declaration.certificate_pem = signed.certificate_pem
+            declaration.certificate_fingerprint = signed.fingerprint
+        declaration.submitted_at = timezone.now()
+        declaration.effective_month = int(effective_month(today, cutoff_day))
+        declaration.receipt_no = f"{today:%Y%m%d}{_new_code(8)}"
+        declaration.verification_code = _new_code(12)
+        if declaration.kind in REVIEWED_KINDS:
+            _transition(declaration, Status.REVIEWING)
+        else:
+            _apply(declaration, today)
+            _transition(declaration, Status.EFFECTIVE)
+        try:
+            with transaction.atomic():
+                declaration.save()
+        except IntegrityError as exc:
+            first = Declaration.objects.filter(
+                unit=declaration.unit, kind=declaration.kind,
+                file_digest=declaration.file_digest).exclude(pk=declaration.pk).first()
+            if first is not None:
+                raise DuplicateFile(first) from exc
+            raise
+        event_record(actor=actor, action="declaration_submit", object_type="declaration",
+                     object_ref=declaration.receipt_no or "",
+                     after={"kind": declaration.kind, "status": declaration.status,
+                            "content_digest": declaration.content_digest})
+    return declaration
+
+
+def declaration_approve(declaration: Declaration, *, actor: Actor,
+                        today: dt.date) -> Declaration:
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        if declaration.status != Status.REVIEWING:
+            raise DeclarationError("只有审核中的申报可以审核通过")
+        _apply(declaration, today)
+        _transition(declaration, Status.EFFECTIVE)
+        declaration.decided_by = actor.ident
+        declaration.save()
+        event_record(actor=actor, action="declaration_approve", object_type="declaration",
+                     object_ref=declaration.receipt_no or "",
+                     before={"status": Status.REVIEWING}, after={"status": declaration.status})
+    return declaration
+
+
+def declaration_return(declaration: Declaration, *, reason: str, actor: Actor) -> Declaration:
+    reason = reason.strip()
+    if not reason:
+        raise DeclarationError("退回时必须填写退回原因")
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        _transition(declaration, Status.RETURNED)
+        declaration.return_reason = reason
+        declaration.decided_at = timezone.now()
+        declaration.decided_by = actor.ident
+        declaration.save()
+        event_record(actor=actor, action="declaration_return", object_type="declaration",
+                     object_ref=declaration.receipt_no or "", after={"reason": reason})
+    return declaration

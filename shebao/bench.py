@@ -53,6 +53,8 @@ def _city(db_url: str, var_dir: Path, persons: int, *, fresh: bool) -> float | N
         subprocess.run([*shebao, "flush", "--noinput"], env=env, check=False,
                        capture_output=True)
     subprocess.run([*shebao, "migrate", "--noinput", "-v0"], env=env, check=True)
+    # flush empties the policy table too (a data migration filled it): load it again
+    subprocess.run([*shebao, "policy", "load"], env=env, check=True, capture_output=True)
     started = time.monotonic()
     subprocess.run([*shebao, "demo", "--persons", str(persons), "--seed", "1",
                     "--today", "2026-11-15"], env=env, check=True)

@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=zh-CN",  # the browser's own controls (file buttons) in Chinese, as in Beijing
 ]
 BROWSER_FIXTURES = frozenset({"browser", "page", "screenshot"})
 REPO_ROOT = Path(__file__).resolve().parent.parent

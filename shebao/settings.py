@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "shebao.registry",
     "shebao.pension",
     "shebao.contributions",
+    "shebao.declarations",
     "shebao.portal",
     "shebao.certauth",
     "shebao.api",
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shebao.portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shebao.portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -187,7 +189,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/staff/login/"
 
 # Hardening: cookies, headers, sessions, upload limits.
 TLS = env_bool("SHEBAO_TLS", False)
@@ -211,6 +213,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DECLARATION_CUTOFF_DAY = env_int("SHEBAO_DECLARATION_CUTOFF_DAY", 25)
+# Proxies (nginx) whose X-Real-IP is believed, comma-separated addresses; none by default.
+TRUSTED_PROXIES = [p.strip() for p in env_str("SHEBAO_TRUSTED_PROXIES").split(",") if p.strip()]
+# Certificate login attempts per client address and window (seconds).
+CERT_LOGIN_RATE_LIMIT = env_int("SHEBAO_CERT_LOGIN_RATE_LIMIT", 30)
+CERT_LOGIN_RATE_WINDOW = env_int("SHEBAO_CERT_LOGIN_RATE_WINDOW", 60)
 
 
 def env_paths(name: str, default: list[Path]) -> list[Path]:

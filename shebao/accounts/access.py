@@ -22,7 +22,7 @@ View = Callable[..., HttpResponse]
 
 UNIT_LOGIN_URL = "/unit/login/"
 PERSON_LOGIN_URL = "/person/login/"
-STAFF_LOGIN_URL = "/admin/login/"
+STAFF_LOGIN_URL = "/staff/login/"
 
 
 def _guard(allowed: Callable[[Principal], bool], login_url: str) -> Callable[[View], View]:

@@ -99,6 +99,16 @@ def session_login(request: HttpRequest, principal: Principal) -> None:
     request.principal = principal  # type: ignore[attr-defined]
 
 
+def staff_session_login(request: HttpRequest, user: Any) -> None:
+    """Start a staff session after password and TOTP: a fresh session (no fixation, and
+    no unit or person principal left in it), then Django's login."""
+    from django.contrib.auth import login
+
+    request.session.flush()
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.principal = principal_of(request)  # type: ignore[attr-defined]
+
+
 def session_logout(request: HttpRequest) -> None:
     from django.contrib.auth import logout
 

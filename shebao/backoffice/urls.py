@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import auditlog, persons, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("payments/new/", views.payment_new, name="payment_new"),
     path("payments/import/", views.bankfile_upload, name="bankfile_upload"),
     path("arrears/", views.arrears, name="arrears"),
+    path("persons/", persons.person_search, name="person_search"),
+    path("persons/<str:ref>/", persons.person_detail, name="person_detail"),
+    path("persons/<str:ref>/letter/", persons.person_letter, name="person_letter"),
+    path("audit/", auditlog.audit_search, name="audit_search"),
+    path("audit/verify/", auditlog.audit_verify, name="audit_verify"),
 ]

@@ -18,6 +18,25 @@ ADMIN_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").
 )
 
 
+class TrustedProxyMiddleware:
+    """Behind nginx, the client address is nginx's. Only when the connecting peer is a
+    configured trusted proxy (SHEBAO_TRUSTED_PROXIES) is its X-Real-IP header believed;
+    a client can never set its own address (docs/DEPLOYMENT.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            real = request.META.get("HTTP_X_REAL_IP", "").strip()
+            if real:
+                request.META["REMOTE_ADDR"] = real
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,4 +1,4 @@
-"""Staff journeys in Chromium: log in from the home page, record a counter payment,
+"""Staff journeys in Chromium: log in from the home page (with 动态口令), record a counter payment,
 upload a bank file with errors and then the corrected file, read the arrears list."""
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ PASSWORD = "Zhengque-Mima-2026"
 def _city() -> tuple[str, str, str]:
     """Two units with settled, unpaid months (ORM before the browser acts)."""
     from shebao.accounts.models import StaffRole, User
+    from shebao.accounts.staff import staff_totp_enrol
+    from shebao.accounts.testing import TEST_TOTP_SECRET
     from shebao.contributions.models import UnitMonth
     from shebao.contributions.settlement import settlement_run
     from shebao.lib.periods import Month
     from shebao.testing import make_enrolment, make_person, make_unit
 
-    User.objects.create_user("shouli", password=PASSWORD, is_staff=True,
-                             role=StaffRole.INTAKE, full_name="李受理")
+    user = User.objects.create_user("shouli", password=PASSWORD, is_staff=True,
+                                    role=StaffRole.INTAKE, full_name="李受理")
+    staff_totp_enrol(user, TEST_TOTP_SECRET)
     a, b = make_unit(name="北京甲演示科技有限公司"), make_unit(name="北京乙演示商贸有限公司")
     for unit in (a, b):
         make_enrolment(make_person(), unit, first=Month(2025, 1), wage=1_000_000,
@@ -34,11 +37,14 @@ def _city() -> tuple[str, str, str]:
 
 
 def _login(page: Page) -> None:
+    from shebao.accounts.testing import totp_now
+
     page.goto("/")
     page.get_by_role("link", name="工作人员登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/backoffice/$"))
+    expect(page).to_have_url(re.compile(r"/staff/login/\?next=/backoffice/$"))
     page.get_by_label("用户名").fill("shouli")
     page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("动态口令").fill(totp_now())
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/backoffice/$"))
 

@@ -42,7 +42,7 @@ URLS = ["backoffice:index", "backoffice:payment_new", "backoffice:bankfile_uploa
 @pytest.mark.parametrize("name", URLS)
 def test_anonymous_is_sent_to_login(client, name):
     response = client.get(reverse(name))
-    assert response.status_code == 302 and response.url.startswith("/admin/login/")
+    assert response.status_code == 302 and response.url.startswith("/staff/login/")
 
 
 @pytest.mark.parametrize("name", URLS)

@@ -98,22 +98,28 @@ def test_calculator(page: Page, screenshot: Screenshot) -> None:
 
 def test_staff_login_to_admin(page: Page, screenshot: Screenshot) -> None:
     from shebao.accounts.models import User
+    from shebao.accounts.staff import staff_totp_enrol
+    from shebao.accounts.testing import TEST_TOTP_SECRET, totp_now
 
     # ORM before the first browser action; see shebao/conftest.py for why this works.
-    User.objects.create_superuser(
+    user = User.objects.create_superuser(
         "jingban01", "jingban01@example.invalid", "Zhengque-Mima-2026", full_name="王经办"
     )
+    staff_totp_enrol(user, TEST_TOTP_SECRET)
 
+    # The admin's login goes through the staff login, which asks for the 动态口令.
     page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
+    expect(page).to_have_url(re.compile(r"/staff/login/\?next=%2Fadmin%2F$"))
     screenshot(page, "admin-login")
 
     page.get_by_label("用户名").fill("jingban01")
     page.get_by_label("密码").fill("wrong-password-1")
+    page.get_by_label("动态口令").fill(totp_now(TEST_TOTP_SECRET))
     page.get_by_role("button", name="登录").click()
-    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("用户名、密码或动态口令不正确")
 
     page.get_by_label("密码").fill("Zhengque-Mima-2026")
+    page.get_by_label("动态口令").fill(totp_now(TEST_TOTP_SECRET))
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.locator("#site-name")).to_have_text("北京市社会保险网上申报查询系统 · 经办机构")

@@ -313,9 +313,10 @@ def test_anonymous_user_is_sent_to_the_login_page(client: Client, app: str,
 
 
 def test_login_page_is_chinese(client: Client) -> None:
-    html = client.get("/admin/login/").content.decode()
-    assert "北京市社会保险网上申报查询系统 · 经办机构" in html
-    assert "登录" in html
+    # The admin's login is the staff login (password and TOTP), shebao/accounts.
+    html = client.get("/admin/login/", follow=True).content.decode()
+    assert "北京市社会保险网上申报查询系统" in html
+    assert "经办机构工作人员登录" in html
 
 
 def test_event_change_view_shows_readable_json_and_hashes(

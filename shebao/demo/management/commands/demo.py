@@ -14,9 +14,15 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from shebao.accounts.models import User
+from shebao.accounts.persons import person_password_set
+from shebao.accounts.staff import staff_totp_enrol
+from shebao.audit.services import SYSTEM
+from shebao.certauth.demo import DEMO_P12_PASSWORD, demo_certificates_issue
 from shebao.contributions.demo import demo_history
 from shebao.demo.context import IMPORTED_LAST_YEAR
 from shebao.demo.designated import (
@@ -33,10 +39,16 @@ from shebao.demo.generator import (
 )
 from shebao.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 from shebao.lib.periods import Month
+from shebao.registry.choices import OnlineStatus
+from shebao.registry.models import Person, Unit
 
 # The engine makes the history after the imported years; a large city skips it.
 HISTORY_FIRST_MONTH = Month(IMPORTED_LAST_YEAR + 1, 1)
 HISTORY_MAX_PERSONS = 20_000
+# Documented demo secrets, printed by `make run` (never used outside the demo city).
+DEMO_TOTP_SECRET = "ONUGKYTBN4WWIZLNN4WXI33UOAWTENRB"  # noqa: S105
+DEMO_PERSON_PASSWORD = "Chaxun-2026"  # noqa: S105
+DEMO_PERSON_COUNT = 3
 LATE_PAYER_NUMBER = GROUP_NUMBER  # an open unit that once paid a month late
 
 
@@ -94,10 +106,26 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self._summary(result)
         if options["no_history"] or config.persons > HISTORY_MAX_PERSONS:
-            self.stdout.write("未生成缴费历史（核定、托收、欠费、结息）。")
+            self.stdout.write("未生成缴费历史（核定、托收、欠费、结息）和单位证书。")
         else:
             self._history(config.today)
+            self._certificates()
+            self._person_passwords()
         self._logins()
+
+    def _person_passwords(self) -> None:
+        """A query password for the first persons of the group company (demo logins)."""
+        persons = (Person.objects.filter(enrolments__unit__number=GROUP_NUMBER,
+                                         enrolments__last_month__isnull=True)
+                   .distinct().order_by("id")[:DEMO_PERSON_COUNT])
+        for person in persons:
+            person_password_set(person=person, password=DEMO_PERSON_PASSWORD, actor=SYSTEM)
+
+    def _certificates(self) -> None:
+        """A certificate (the USB Key's stand-in) for each unit open for online declaration."""
+        units = list(Unit.objects.filter(online_status=OnlineStatus.OPEN).order_by("number"))
+        written = demo_certificates_issue(units, settings.DEMO_CERT_DIR)
+        self.stdout.write(f"已为 {len(written)} 个已开通网上申报的单位签发并绑定演示证书")
 
     def _history(self, today: dt.date) -> None:
         """Months settled, collected and closed by the real engine; one unit in arrears."""
@@ -122,6 +150,23 @@ class Command(BaseCommand):
                 self.stdout.write(f"  工作人员 {login.username} 已存在，未修改其密码")
 
     def _logins(self) -> None:
+        staff = {u.username: u for u in User.objects.filter(
+            username__in=[login.username for login in DEMO_LOGINS])}
         for login in DEMO_LOGINS:
-            self.stdout.write(f"演示登录：/admin/ 用户名 {login.username}（{login.role.label}），"
-                              f"密码 {DEMO_PASSWORD}")
+            user = staff.get(login.username)
+            credential = getattr(user, "staff_credential", None) if user else None
+            if user is not None and not (credential and credential.totp_confirmed):
+                staff_totp_enrol(user, DEMO_TOTP_SECRET, actor=SYSTEM)
+            self.stdout.write(f"工作人员登录：/staff/login/ 用户名 {login.username}"
+                              f"（{login.role.label}），密码 {DEMO_PASSWORD}")
+        self.stdout.write(f"  动态口令：认证器应用密钥 {DEMO_TOTP_SECRET}，"
+                          "或运行 .venv/bin/shebao totp-code admin 查看当前口令")
+        for person in Person.objects.filter(credential__isnull=False).order_by("id")[:3]:
+            self.stdout.write(f"个人登录：/person/login/ 公民身份号码 {person.id_number}"
+                              f"（{person.name}），查询密码 {DEMO_PERSON_PASSWORD}")
+        cert_dir = settings.DEMO_CERT_DIR
+        if cert_dir.is_dir():
+            sample = sorted(p.name for p in cert_dir.iterdir() if p.is_dir())[:3]
+            self.stdout.write(
+                f"单位登录：/unit/login/ 选择 {cert_dir}/<单位编号>/key.pem 和 cert.pem"
+                f"（unit.p12 密码 {DEMO_P12_PASSWORD}），例如单位 {'、'.join(sample)}")

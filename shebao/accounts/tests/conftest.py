@@ -1,0 +1,37 @@
+"""Fixtures for identity tests: a fast password hasher and a clock the test moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings) -> None:
+    # PBKDF2 with a million rounds costs ~0.3 s a hash; these tests hash hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Clock:
+    """timezone.now() frozen at `now`; `advance()` moves it. No sleeping in tests."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    start = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0, 10))
+    fake = Clock(start)
+    monkeypatch.setattr(timezone, "now", fake)
+    yield fake

@@ -1,0 +1,71 @@
+"""Bearer tokens for the API: random, shown once, stored as SHA-256 hashes.
+
+A token lives 8 hours, never beyond its certificate's expiry, and works only while the
+certificate's binding still does (bound, unit open, multi-use authorized): each request
+checks it through the same selector as the web session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from shebao.accounts.principal import Principal
+from shebao.audit.services import event_record
+from shebao.certauth.login import unit_actor
+from shebao.certauth.selectors import UnitSessionInvalid, unit_session_for
+from shebao.certauth.verify import VerifiedLogin
+
+from .errors import ApiError
+from .models import ApiToken
+
+TOKEN_TTL = dt.timedelta(hours=8)
+TOKEN_PREFIX = "sbt_"  # noqa: S105 (a visible prefix, not a secret)
+PURGE_AFTER = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: dt.datetime
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_issue(login: VerifiedLogin, *, client_ip: str,
+                now: dt.datetime | None = None) -> IssuedToken:
+    now = now or timezone.now()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = min(now + TOKEN_TTL, login.not_after)
+    ApiToken.objects.filter(expires_at__lt=now - PURGE_AFTER).delete()
+    ApiToken.objects.create(key_hash=token_hash(token), unit=login.unit,
+                            fingerprint=login.fingerprint, client_ip=client_ip[:45],
+                            created_at=now, expires_at=expires_at)
+    event_record(actor=unit_actor(login.unit.number, client_ip), action="api_token_issue",
+                 object_type="unit", object_ref=login.unit.number,
+                 after={"fingerprint": login.fingerprint, "expires_at": expires_at.isoformat()})
+    return IssuedToken(token, expires_at)
+
+
+def token_principal(token: str, *, now: dt.datetime | None = None) -> Principal:
+    """The unit principal of a valid token, or ApiError 401 saying why not."""
+    now = now or timezone.now()
+    row = (ApiToken.objects.select_related("unit")
+           .filter(key_hash=token_hash(token), revoked_at__isnull=True).first())
+    if row is None:
+        raise ApiError(401, "token_invalid", "访问令牌无效，请重新登录取得令牌")
+    if row.expires_at <= now:
+        raise ApiError(401, "token_expired", "访问令牌已过期，请重新登录取得令牌")
+    principal = Principal("unit", unit_id=row.unit_id, label=row.unit.number,
+                          credential=row.fingerprint)
+    try:
+        unit_session_for(principal, now=now)
+    except UnitSessionInvalid as exc:
+        raise ApiError(401, "certificate_no_longer_valid", str(exc)) from exc
+    return principal

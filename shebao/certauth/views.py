@@ -1,0 +1,140 @@
+"""Unit certificate login in the browser, logout, and the unit's home page.
+
+The login page's script (static/certauth/login.js) reads the certificate and the
+PKCS#8 private key the operator selects, asks `login_challenge` for a nonce, signs it
+with WebCrypto (ECDSA P-256, SHA-256), converts WebCrypto's r||s signature to DER (the
+one format the server verifies, as openssl and the enterprise CLI produce it) and posts
+certificate, nonce and signature to `login_verify`. The private key never leaves the
+browser: the file inputs have no name, so even a form submitted without the script
+uploads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shebao.accounts.access import unit_required
+from shebao.accounts.principal import (
+    Principal,
+    client_ip,
+    principal_of,
+    session_login,
+    session_logout,
+)
+
+from .errors import LoginRefused, RefusalCode
+from .login import challenge_request, login_attempt, logout_record
+from .models import Channel
+from .selectors import UnitSessionInvalid, unit_basic_info, unit_session_for
+
+BUSINESS = [
+    ("增员", "新参保、转入、续保人员登记"),
+    ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员"),
+    ("变更", "单位信息、个人信息变更"),
+    ("报盘", "企业版数据报盘文件上传"),
+    ("缴费工资申报", "职工上年月平均工资申报，作为本年度缴费基数"),
+    ("补缴", "以往月份漏缴社会保险费的补缴申报"),
+    ("查询", "缴费情况过录表、欠费、缴费基数、养老保险个人账户等查询"),
+]
+NO_SCRIPT = "证书登录需要由浏览器完成数字签名，请启用 JavaScript 后重试。"
+
+
+def _safe_next(request: HttpRequest, candidate: object) -> str:
+    home = reverse("certauth:unit_home")
+    if isinstance(candidate, str) and candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()},
+            require_https=request.is_secure()):
+        return candidate
+    return home
+
+
+def _refusal(exc: LoginRefused) -> JsonResponse:
+    status = 429 if exc.code == RefusalCode.RATE_LIMITED else 401
+    return JsonResponse({"code": str(exc.code), "message": exc.message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    if principal_of(request).is_unit:
+        return redirect("certauth:unit_home")
+    context = {"next": _safe_next(request, request.GET.get("next")), "error": ""}
+    if request.method == "POST":  # the form sent without its script
+        context["error"] = NO_SCRIPT
+        return render(request, "certauth/login.html", context, status=400)
+    return render(request, "certauth/login.html", context)
+
+
+@require_POST
+def login_challenge(request: HttpRequest) -> JsonResponse:
+    try:
+        challenge = challenge_request(channel=Channel.WEB, client_ip=client_ip(request))
+    except LoginRefused as exc:
+        return _refusal(exc)
+    return JsonResponse({"nonce": challenge.nonce,
+                         "expires_at": challenge.expires_at.isoformat()})
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = ("certificate", "nonce", "signature")
+    if not all(isinstance(data.get(name), str) for name in fields):
+        return None
+    return data
+
+
+@require_POST
+def login_verify(request: HttpRequest) -> JsonResponse:
+    """Verify a signed nonce and start the unit's session (CSRF-protected: it sets the
+    session cookie, so a forged cross-site login must be impossible)."""
+    data = _json_body(request)
+    if data is None:
+        return JsonResponse({"code": "bad_request",
+                             "message": "请求内容不完整，请刷新页面后重试"}, status=400)
+    try:
+        login = login_attempt(certificate_pem=data["certificate"], nonce=data["nonce"],
+                              signature=data["signature"], channel=Channel.WEB,
+                              client_ip=client_ip(request))
+    except LoginRefused as exc:
+        return _refusal(exc)
+    session_login(request, Principal("unit", unit_id=login.unit.id, label=login.unit.number,
+                                     credential=login.fingerprint))
+    return JsonResponse({"next": _safe_next(request, data.get("next")),
+                         "unit": login.unit.number})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    principal = principal_of(request)
+    if principal.is_unit:
+        logout_record(unit_number=principal.label, fingerprint=principal.credential,
+                      client_ip=client_ip(request))
+    session_logout(request)
+    messages.success(request, "您已安全退出。")
+    return redirect("certauth:login")
+
+
+@unit_required
+def unit_home(request: HttpRequest) -> HttpResponse:
+    try:
+        session = unit_session_for(principal_of(request))
+    except UnitSessionInvalid as exc:
+        session_logout(request)
+        messages.error(request, str(exc))
+        return redirect("certauth:login")
+    return render(request, "certauth/unit_home.html", {
+        "unit": session.unit, "binding": session.binding, "info": unit_basic_info(session.unit),
+        "expires_soon": session.expires_soon, "business": BUSINESS,
+    })

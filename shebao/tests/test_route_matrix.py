@@ -1,0 +1,171 @@
+"""The authorization matrix: every URL pattern and API route, as every kind of caller.
+
+Callers: anonymous, unit A, unit B, person A, person B and staff of each role
+(受理 intake, 审核 review, 管理员 admin). Routes with identifiers are called with the
+identifiers of another tenant too. Each cell states the exact status. A route that is
+added without a row here fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shebao.accounts.models import StaffRole
+from shebao.accounts.testing import give_password, make_staff, person_client_login
+from shebao.api.testing import bearer, post_token
+from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.lib.periods import Month
+from shebao.testing import make_enrolment, make_person
+
+CALLERS = ("anon", "unit_a", "unit_b", "person_a", "person_b", "intake", "review", "admin")
+R = 302  # to the login page of the route's kind
+F = 403
+N = 404
+A = 405  # method not allowed: the route only takes POST
+
+
+def row(*codes: int) -> dict[str, int]:
+    assert len(codes) == len(CALLERS)
+    return dict(zip(CALLERS, codes, strict=True))
+
+
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
+UNIT_ONLY = row(R, 200, 200, F, F, F, F, F)
+PERSON_ONLY = row(R, F, F, 200, 200, F, F, F)
+ANY_STAFF = row(R, F, F, F, F, 200, 200, 200)
+INTAKE = row(R, F, F, F, F, 200, F, 200)
+REVIEW = row(R, F, F, F, F, F, 200, 200)
+POST_ONLY = row(A, A, A, A, A, A, A, A)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # with {ref_a}/{ref_b} placeholders for another tenant's identifiers
+    expect: dict[str, int]
+    api: bool = False
+
+
+# name -> the calls made (GET) and the expected status of each caller.
+MATRIX: dict[str, list[Route]] = {
+    "portal:home": [Route("/", PUBLIC)],
+    "portal:policy": [Route("/policy/?month=2025-03", PUBLIC)],
+    "contributions:calculator": [Route("/calculator/", PUBLIC)],
+    "accounts:person_home": [Route("/person/", PERSON_ONLY)],
+    "accounts:person_login": [Route("/person/login/", row(200, 200, 200, R, R, 200, 200, 200))],
+    "accounts:person_activate": [Route("/person/activate/", PUBLIC)],
+    "accounts:person_password": [Route("/person/password/", PERSON_ONLY)],
+    "accounts:person_logout": [Route("/person/logout/", POST_ONLY)],
+    "accounts:staff_login": [Route("/staff/login/", row(200, 200, 200, 200, 200, R, R, R))],
+    "accounts:staff_totp_enrol": [Route("/staff/totp/", row(R, R, R, R, R, R, R, R))],
+    "accounts:staff_logout": [Route("/staff/logout/", POST_ONLY)],
+    "backoffice:index": [Route("/backoffice/", ANY_STAFF)],
+    "backoffice:payment_new": [Route("/backoffice/payments/new/", INTAKE)],
+    "backoffice:bankfile_upload": [Route("/backoffice/payments/import/", INTAKE)],
+    "backoffice:arrears": [Route("/backoffice/arrears/", ANY_STAFF)],
+    "backoffice:person_search": [Route("/backoffice/persons/", INTAKE)],
+    "backoffice:person_detail": [
+        Route("/backoffice/persons/{ref_b}/", INTAKE),
+        Route("/backoffice/persons/0000000000000000/", row(R, F, F, F, F, N, F, N)),
+    ],
+    "backoffice:person_letter": [Route("/backoffice/persons/{ref_b}/letter/", POST_ONLY)],
+    "backoffice:audit_search": [Route("/backoffice/audit/", REVIEW)],
+    "backoffice:audit_verify": [Route("/backoffice/audit/verify/", POST_ONLY)],
+    "certauth:unit_home": [Route("/unit/", UNIT_ONLY)],
+    "certauth:login": [Route("/unit/login/", row(200, R, R, 200, 200, 200, 200, 200))],
+    "certauth:login_challenge": [Route("/unit/login/challenge/", POST_ONLY)],
+    "certauth:login_verify": [Route("/unit/login/verify/", POST_ONLY)],
+    "certauth:logout": [Route("/unit/logout/", POST_ONLY)],
+    "api:openapi-json": [Route("/api/v1/openapi.json", PUBLIC, api=True)],
+    "api:challenge": [Route("/api/v1/auth/challenge", POST_ONLY, api=True)],
+    "api:token": [Route("/api/v1/auth/token", POST_ONLY, api=True)],
+    "api:me": [Route("/api/v1/auth/me", row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
+    "api:api-root": [Route("/api/v1/", row(N, N, N, N, N, N, N, N), api=True)],
+}
+
+
+def _walk(patterns: list[Any], ns: str = "") -> list[str]:
+    names = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            names += _walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+        elif isinstance(p, URLPattern):
+            names.append(ns + (p.name or f"<unnamed {p.pattern}>"))
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    names = {n for n in _walk(get_resolver().url_patterns) if not n.startswith("admin:")}
+    assert names - MATRIX.keys() == set(), "routes without a row in the matrix"
+    assert MATRIX.keys() - names == set(), "matrix rows for routes that no longer exist"
+
+
+pytest_plugins = ["shebao.certauth.testing"]
+
+
+@pytest.fixture
+def callers(db: None, tmp_path: Path, local_ca: Any) -> dict[str, Any]:
+    """One client per caller, each signed in through the real login paths."""
+    holders: dict[str, Holder] = {
+        "unit_a": unit_with_certificate(tmp_path, name="北京甲单位有限公司"),
+        "unit_b": unit_with_certificate(tmp_path, name="北京乙单位有限公司"),
+    }
+    persons = {"person_a": give_password(make_person(name="张甲")),
+               "person_b": give_password(make_person(name="李乙"))}
+    for person, holder in ((persons["person_a"], holders["unit_a"]),
+                           (persons["person_b"], holders["unit_b"])):
+        make_enrolment(person, holder.unit, first=Month(2025, 1))
+    clients: dict[str, Any] = {"anon": (Client(), None)}
+    for name, holder in holders.items():
+        client = Client()
+        nonce = client.post("/unit/login/challenge/").json()["nonce"]
+        response = client.post("/unit/login/verify/", {
+            "certificate": holder.cert_pem, "nonce": nonce, "signature": holder.sign(nonce)},
+            content_type="application/json")
+        assert response.status_code == 200, response.content
+        token = post_token(Client(), holder).json()["token"]
+        clients[name] = (client, token)
+    for name, person in persons.items():
+        client = Client()
+        person_client_login(client, person)
+        clients[name] = (client, None)
+    for name, role in (("intake", StaffRole.INTAKE), ("review", StaffRole.REVIEW),
+                       ("admin", StaffRole.ADMIN)):
+        client = Client()
+        client.force_login(make_staff(role, f"matrix-{name}"))
+        clients[name] = (client, None)
+    clients["refs"] = {"ref_a": persons["person_a"].ref, "ref_b": persons["person_b"].ref}
+    clients["names"] = {"unit_a": holders["unit_a"].unit.name,
+                        "unit_b": holders["unit_b"].unit.name,
+                        "person_a": "张甲", "person_b": "李乙"}
+    return clients
+
+
+CASES = [(name, i, caller) for name, routes in MATRIX.items()
+         for i in range(len(routes)) for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("name", "index", "caller"), CASES)
+def test_route_as_caller(callers: dict[str, Any], name: str, index: int, caller: str) -> None:
+    route = MATRIX[name][index]
+    client, token = callers[caller]
+    path = route.path.format(**callers["refs"])
+    headers = bearer(token) if route.api and token else {}
+    response = client.get(path, headers=headers)
+    assert response.status_code == route.expect[caller], (path, caller)
+    if response.status_code == 200 and caller in callers["names"]:
+        own = callers["names"][caller]
+        other = callers["names"][{"unit_a": "unit_b", "unit_b": "unit_a",
+                                  "person_a": "person_b", "person_b": "person_a"}[caller]]
+        body = (json.dumps(response.json(), ensure_ascii=False)
+                if response["Content-Type"].startswith("application/json")
+                else response.content.decode())
+        assert other not in body, f"{caller} sees {other} on {path}"
+        if name in ("certauth:unit_home", "accounts:person_home", "api:me"):
+            assert own in body

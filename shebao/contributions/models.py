@@ -174,22 +174,23 @@ class RateTerm(models.Model):
 
 
 class UnitTerm(models.Model):
-    """Scratch table of a settlement run: each unit's multipliers for one month, per
-    insurance and hukou, joined from its work-injury class, size and RateTerm. Lets the
-    big INSERT … SELECT find a person's rates with one index probe per row."""
+    """Scratch table of a settlement run: each unit's multipliers for one month and
+    insurance (the personal one for urban and rural hukou side by side), joined from its
+    work-injury class, size and RateTerm. The big INSERT … SELECT then finds a person's
+    rates with one index probe and scans each unit's enrolments once."""
 
     month = models.IntegerField()
     unit_id = models.BigIntegerField()
     insurance = models.CharField(max_length=16)
-    rural = models.SmallIntegerField()
     lower = models.BigIntegerField()
     upper = models.BigIntegerField()
     employer_num = models.BigIntegerField()
     personal_num = models.BigIntegerField()
+    personal_num_rural = models.BigIntegerField()
     personal_fixed = models.BigIntegerField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "unit_id", "insurance", "rural"],
+            models.UniqueConstraint(fields=["month", "unit_id", "insurance"],
                                     name="unit_term_once"),
         ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shebao.audit.services import SYSTEM, Actor, event_record
@@ -56,40 +57,56 @@ def due_date_of(month: Month) -> dt.date:
 
 # Enrolments of month %(m)s with their clamped base per insurance. The subquery keeps the
 # clamp in one place; the outer query applies the multipliers with half-up rounding.
-_SHOULD_ROWS = f"""
+def should_rows_sql(*, hukou_matters: bool) -> str:
+    """Enrolments of month %(m)s with their clamped base per insurance and amounts.
+
+    The person's hukou is read only when the month's rates differ by it (rural workers'
+    unemployment premium until 2021-06): otherwise the person lookup, the costliest probe
+    of the whole statement, is left out.
+    """
+    if hukou_matters:
+        personal = ("CASE WHEN p.hukou = 'rural' THEN t.personal_num_rural "
+                    "ELSE t.personal_num END")
+        person_join = "JOIN registry_person p ON p.id = e.person_id"
+    else:
+        personal, person_join = "t.personal_num", ""
+    return f"""
 SELECT s.unit_id, s.person_id, s.insurance, s.base,
        (s.base * s.employer_num + {HALF}) / {SCALE} AS employer,
        (s.base * s.personal_num + {HALF}) / {SCALE} + s.personal_fixed AS personal
 FROM (
-  SELECT e.unit_id, e.person_id, e.insurance, t.employer_num, t.personal_num,
-         t.personal_fixed,
+  SELECT e.unit_id, e.person_id, e.insurance, t.employer_num, t.personal_fixed,
+         {personal} AS personal_num,
          CASE WHEN w.wage < t.lower THEN t.lower
               WHEN w.wage > t.upper THEN t.upper
               ELSE w.wage END AS base
-  FROM registry_enrolment e
+  FROM contributions_unitterm t
+  JOIN registry_enrolment e ON e.unit_id = t.unit_id AND e.insurance = t.insurance
   JOIN registry_wagebase w ON w.person_id = e.person_id AND w.unit_id = e.unit_id
        AND w.policy_year = %(year)s
-  JOIN registry_person p ON p.id = e.person_id
-  JOIN contributions_unitterm t ON t.month = %(m)s AND t.unit_id = e.unit_id
-       AND t.insurance = e.insurance
-       AND t.rural = CASE WHEN p.hukou = 'rural' THEN 1 ELSE 0 END
-  WHERE e.unit_id BETWEEN %(lo)s AND %(hi)s
+  {person_join}
+  WHERE t.month = %(m)s AND t.unit_id BETWEEN %(lo)s AND %(hi)s
     AND e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
 ) s
 """
 
+
 # Each unit's multipliers for the month: its work-injury class and factor of that
-# month and its size select the RateTerm rows (which the calculator wrote).
+# month and its size select the RateTerm rows (which the calculator wrote), the urban
+# and the rural personal rate side by side.
 _UNIT_TERMS = """
-INSERT INTO contributions_unitterm (month, unit_id, insurance, rural, lower, upper,
-                                    employer_num, personal_num, personal_fixed)
-SELECT %(m)s, u.id, t.insurance, t.rural, t.lower, t.upper, t.employer_num,
-       t.personal_num, t.personal_fixed
+INSERT INTO contributions_unitterm (month, unit_id, insurance, lower, upper, employer_num,
+                                    personal_num, personal_num_rural, personal_fixed)
+SELECT %(m)s, u.id, t.insurance, t.lower, t.upper, t.employer_num, t.personal_num,
+       tr.personal_num, t.personal_fixed
 FROM registry_unit u
 JOIN registry_unitinjuryrate r ON r.unit_id = u.id AND r.first_month <= %(m)s
      AND (r.last_month IS NULL OR r.last_month >= %(m)s)
 JOIN contributions_rateterm t ON t.month = %(m)s AND t.injury_class = r.injury_class
-     AND t.floating_pct = r.floating_pct AND t.size = u.size
+     AND t.floating_pct = r.floating_pct AND t.size = u.size AND t.rural = 0
+JOIN contributions_rateterm tr ON tr.month = %(m)s AND tr.injury_class = r.injury_class
+     AND tr.floating_pct = r.floating_pct AND tr.size = u.size AND tr.rural = 1
+     AND tr.insurance = t.insurance
 """
 
 _NOT_CLOSED = """NOT EXISTS (SELECT 1 FROM contributions_unitmonth um
@@ -174,7 +191,7 @@ def _batches(ids: list[int], size: int) -> list[tuple[int, int, int]]:
             for i in range(0, len(ids), size)]
 
 
-def _settle_batch(params: Params, *, differences: bool) -> tuple[int, int]:
+def _settle_batch(params: Params, *, differences: bool, should: str) -> tuple[int, int]:
     """Replace the open units' regular rows; write difference rows for closed units
     (only when billed in a later month: a closed bill never takes new rows)."""
     with connection.cursor() as cur:
@@ -191,7 +208,7 @@ def _settle_batch(params: Params, *, differences: bool) -> tuple[int, int]:
                    personal)
                 SELECT s.unit_id, s.person_id, %(m)s, %(m)s, s.insurance, 'regular', s.base,
                        s.employer, s.personal
-                FROM ({_SHOULD_ROWS}) s WHERE {_NOT_CLOSED.format(alias='s')}""",
+                FROM ({should}) s WHERE {_NOT_CLOSED.format(alias='s')}""",
             params,
         )
         rows = max(cur.rowcount, 0)
@@ -205,7 +222,7 @@ def _settle_batch(params: Params, *, differences: bool) -> tuple[int, int]:
                        SUM(d.base), SUM(d.employer), SUM(d.personal)
                 FROM (
                   SELECT s.unit_id, s.person_id, s.insurance, s.base, s.employer, s.personal
-                  FROM ({_SHOULD_ROWS}) s WHERE {_IS_CLOSED.format(alias='s')}
+                  FROM ({should}) s WHERE {_IS_CLOSED.format(alias='s')}
                   UNION ALL
                   SELECT c.unit_id, c.person_id, c.insurance, -c.base, -c.employer,
                          -c.personal
@@ -254,6 +271,12 @@ def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
                      AND c.bill_month = %(m)s)""",
             params,
         )
+
+
+def _hukou_matters(m: int) -> bool:
+    """Whether any rate of month m differs between urban and rural hukou."""
+    return UnitTerm.objects.filter(month=m).exclude(
+        personal_num=F("personal_num_rural")).exists()
 
 
 def _open_enrolments(m: int) -> int:
@@ -308,13 +331,14 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
         UnitTerm.objects.filter(month=m).delete()
         with connection.cursor() as cur:
             cur.execute(_UNIT_TERMS, {"m": m})
+    should = should_rows_sql(hukou_matters=_hukou_matters(m))
     ids = _unit_ids(m)
     done = 0
     for lo, hi, count in _batches(ids, batch_size):
         params: Params = {"m": m, "year": policy.year_label, "lo": lo, "hi": hi,
                           "bill": int(bill)}
         with transaction.atomic():
-            rows, differences = _settle_batch(params, differences=bill > month)
+            rows, differences = _settle_batch(params, differences=bill > month, should=should)
             bills_refresh(month, lo, hi)
             if differences:
                 bills_refresh(bill, lo, hi)

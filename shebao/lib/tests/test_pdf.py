@@ -1,0 +1,34 @@
+"""PDF adapter: Chinese text with an embedded font, refusal instead of boxes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shebao.lib import pdf
+
+
+def test_document_embeds_the_cjk_font_and_has_the_title():
+    data = pdf.document_pdf("社会保险网上申报回执", [("回执号", "20250910ABCDEFGH"),
+                                                ("单位名称", "北京演示科技有限公司" * 6)],
+                             subtitle="北京市社会保险基金管理中心", footer="可在网上验证。")
+    assert data.startswith(b"%PDF-")
+    assert b"/FontFile2" in data  # the TrueType font is embedded (subset)
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+", data)  # a subset of it, as PDF/A wants
+
+
+def test_a_character_the_font_lacks_is_refused():
+    with pytest.raises(pdf.PdfFontMissing, match="字体缺少"):
+        pdf.document_pdf("回执", [("x", "\U0001F600")])
+
+
+def test_missing_font_gives_a_chinese_instruction(monkeypatch):
+    pdf._font.cache_clear()
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent.ttc",))
+    monkeypatch.delenv("SHEBAO_PDF_FONT", raising=False)
+    try:
+        with pytest.raises(pdf.PdfFontMissing, match="fonts-wqy-microhei"):
+            pdf.document_pdf("回执", [])
+    finally:
+        pdf._font.cache_clear()

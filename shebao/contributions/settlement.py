@@ -331,6 +331,10 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
         UnitTerm.objects.filter(month=m).delete()
         with connection.cursor() as cur:
             cur.execute(_UNIT_TERMS, {"m": m})
+            if connection.vendor == "postgresql":
+                # fresh rows, no statistics yet: without them the planner picks nested
+                # loops over the whole enrolment table (measured: 172 s instead of 62 s)
+                cur.execute("ANALYZE contributions_unitterm")
     should = should_rows_sql(hukou_matters=_hukou_matters(m))
     ids = _unit_ids(m)
     done = 0

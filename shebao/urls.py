@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("shebao.accounts.urls")),
     path("backoffice/", include("shebao.backoffice.urls")),
     path("", include("shebao.certauth.urls")),
+    path("", include("shebao.declarations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

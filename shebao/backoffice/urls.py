@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auditlog, persons, views
+from . import auditlog, declarations, persons, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("persons/", persons.person_search, name="person_search"),
     path("persons/<str:ref>/", persons.person_detail, name="person_detail"),
     path("persons/<str:ref>/letter/", persons.person_letter, name="person_letter"),
+    path("declarations/", declarations.declaration_queue, name="declaration_queue"),
+    path("declarations/<str:receipt_no>/", declarations.declaration_detail,
+         name="declaration_detail"),
+    path("declarations/<str:receipt_no>/approve/", declarations.declaration_approve_view,
+         name="declaration_approve"),
+    path("declarations/<str:receipt_no>/return/", declarations.declaration_return_view,
+         name="declaration_return"),
     path("audit/", auditlog.audit_search, name="audit_search"),
     path("audit/verify/", auditlog.audit_verify, name="audit_verify"),
 ]

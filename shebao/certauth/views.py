@@ -35,15 +35,29 @@ from .login import challenge_request, login_attempt, logout_record
 from .models import Channel
 from .selectors import UnitSessionInvalid, unit_basic_info, unit_session_for
 
+# (name, note, URL name, query): tiles without a URL are not open online yet.
 BUSINESS = [
-    ("增员", "新参保、转入、续保人员登记"),
-    ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员"),
-    ("变更", "单位信息、个人信息变更"),
-    ("报盘", "企业版数据报盘文件上传"),
-    ("缴费工资申报", "职工上年月平均工资申报，作为本年度缴费基数"),
-    ("补缴", "以往月份漏缴社会保险费的补缴申报"),
-    ("查询", "缴费情况过录表、欠费、缴费基数、养老保险个人账户等查询"),
+    ("增员", "新参保、转入、续保人员登记（报盘）", "declarations:upload", "kind=add"),
+    ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员（报盘）", "declarations:upload",
+     "kind=remove"),
+    ("缴费工资申报", "职工上年月平均工资申报，作为本年度缴费基数（报盘）", "declarations:upload",
+     "kind=wage"),
+    ("补缴", "以往月份漏缴社会保险费的补缴申报，经审核后生效（报盘）", "declarations:upload",
+     "kind=backpay"),
+    ("报盘", "企业版数据报盘文件上传", "declarations:upload", ""),
+    ("表样下载", "增员、减员、缴费工资、补缴报盘文件的空白表样和填表说明",
+     "declarations:forms", ""),
+    ("申报记录", "已提交申报的办理状态、明细和回执", "declarations:list", ""),
+    ("变更", "单位信息、个人信息变更", "", ""),
+    ("查询", "缴费情况过录表、欠费、缴费基数、养老保险个人账户等查询", "", ""),
 ]
+
+
+def _business() -> list[tuple[str, str, str]]:
+    return [(name, note, (reverse(url) + (f"?{query}" if query else "")) if url else "")
+            for name, note, url, query in BUSINESS]
+
+
 NO_SCRIPT = "证书登录需要由浏览器完成数字签名，请启用 JavaScript 后重试。"
 
 
@@ -136,5 +150,5 @@ def unit_home(request: HttpRequest) -> HttpResponse:
         return redirect("certauth:login")
     return render(request, "certauth/unit_home.html", {
         "unit": session.unit, "binding": session.binding, "info": unit_basic_info(session.unit),
-        "expires_soon": session.expires_soon, "business": BUSINESS,
+        "expires_soon": session.expires_soon, "business": _business(),
     })

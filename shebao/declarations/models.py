@@ -104,3 +104,30 @@ class DeclarationLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["declaration", "line_no"], name="decl_line_once"),
         ]
+
+
+class BatchUpload(models.Model):
+    """A batch file upload, kept for a short while (declarations.uploads.UPLOAD_TTL) under
+    a random token and its unit: the bytes and error report of a refused file, for its
+    errors workbook, or the draft a valid file became, for the confirm and sign step.
+    Nothing here is business state; expired rows are deleted."""
+
+    token = models.CharField("令牌", max_length=32, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("报盘类型", max_length=8)  # batch file kind: add/remove/wage/backpay
+    file_name = models.CharField("文件名", max_length=200)
+    digest = models.CharField("文件摘要", max_length=64)
+    data = models.BinaryField("文件内容", blank=True, default=b"")  # refused files only
+    report = models.JSONField("校验结果", default=dict)  # rows, errors, warnings, columns
+    declaration = models.ForeignKey(Declaration, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报盘文件上传（临时）"
+        verbose_name_plural = "报盘文件上传（临时）"
+        # serves: the purge of expired uploads
+        indexes = [models.Index(fields=["created_at"], name="batch_upload_created")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.kind})"

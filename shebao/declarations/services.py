@@ -34,8 +34,13 @@ class DeclarationError(ValueError):
 
 class DuplicateFile(DeclarationError):
     def __init__(self, first: Declaration) -> None:
-        super().__init__(f"该报盘文件已于 {first.submitted_at:%Y-%m-%d %H:%M} 提交，"
-                         f"回执号 {first.receipt_no}，本次未重复办理")
+        if first.submitted_at is None:
+            message = "该报盘文件已有一份未提交的申报草稿，请继续办理该草稿，本次未重复办理"
+        else:
+            when = timezone.localtime(first.submitted_at)
+            message = (f"该报盘文件已于 {when:%Y-%m-%d %H:%M} 提交，"
+                       f"回执号 {first.receipt_no}，本次未重复办理")
+        super().__init__(message)
         self.first = first
 
 

@@ -8,7 +8,9 @@ added without a row here fails `test_every_route_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shebao.accounts.models import StaffRole
 from shebao.accounts.testing import give_password, make_staff, person_client_login
 from shebao.api.testing import bearer, post_token
+from shebao.audit.services import SYSTEM
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_person
@@ -43,6 +46,8 @@ ANY_STAFF = row(R, F, F, F, F, 200, 200, 200)
 INTAKE = row(R, F, F, F, F, 200, F, 200)
 REVIEW = row(R, F, F, F, F, F, 200, 200)
 POST_ONLY = row(A, A, A, A, A, A, A, A)
+OWN_UNIT_B = row(R, N, 200, F, F, F, F, F)  # unit B's own object; unit A's guess is a 404
+NOBODYS_UNIT = row(R, N, N, F, F, F, F, F)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ MATRIX: dict[str, list[Route]] = {
         Route("/backoffice/persons/0000000000000000/", row(R, F, F, F, F, N, F, N)),
     ],
     "backoffice:person_letter": [Route("/backoffice/persons/{ref_b}/letter/", POST_ONLY)],
+    "backoffice:declaration_queue": [Route("/backoffice/declarations/", REVIEW)],
+    "backoffice:declaration_detail": [
+        Route("/backoffice/declarations/{receipt_b}/", REVIEW),
+        Route("/backoffice/declarations/20260101AAAAAAAA/", row(R, F, F, F, F, F, N, N)),
+    ],
+    "backoffice:declaration_approve": [
+        Route("/backoffice/declarations/{receipt_b}/approve/", POST_ONLY)],
+    "backoffice:declaration_return": [
+        Route("/backoffice/declarations/{receipt_b}/return/", POST_ONLY)],
     "backoffice:audit_search": [Route("/backoffice/audit/", REVIEW)],
     "backoffice:audit_verify": [Route("/backoffice/audit/verify/", POST_ONLY)],
     "certauth:unit_home": [Route("/unit/", UNIT_ONLY)],
@@ -82,6 +96,39 @@ MATRIX: dict[str, list[Route]] = {
     "certauth:login_challenge": [Route("/unit/login/challenge/", POST_ONLY)],
     "certauth:login_verify": [Route("/unit/login/verify/", POST_ONLY)],
     "certauth:logout": [Route("/unit/logout/", POST_ONLY)],
+    # Blank forms are public: no data in them, and units prepare files before logging in.
+    "declarations:forms": [Route("/unit/forms/", PUBLIC)],
+    "declarations:form_download": [
+        Route("/unit/forms/add.xlsx", PUBLIC),
+        Route("/unit/forms/backpay.csv", PUBLIC),
+        Route("/unit/forms/add.pdf", row(N, N, N, N, N, N, N, N)),
+    ],
+    "declarations:list": [Route("/unit/declarations/", UNIT_ONLY)],
+    "declarations:upload": [Route("/unit/declarations/upload/", UNIT_ONLY)],
+    "declarations:upload_page": [
+        Route("/unit/declarations/uploads/{refused_b}/", OWN_UNIT_B),
+        Route("/unit/declarations/uploads/{draft_b}/", OWN_UNIT_B),
+        Route("/unit/declarations/uploads/guessed-token/", NOBODYS_UNIT),
+    ],
+    "declarations:upload_errors_file": [
+        Route("/unit/declarations/uploads/{refused_b}/errors.xlsx", OWN_UNIT_B),
+        Route("/unit/declarations/uploads/{draft_b}/errors.xlsx", NOBODYS_UNIT),
+    ],
+    "declarations:upload_content": [
+        Route("/unit/declarations/uploads/{draft_b}/content/", OWN_UNIT_B),
+        Route("/unit/declarations/uploads/{refused_b}/content/", NOBODYS_UNIT),
+    ],
+    "declarations:upload_submit": [
+        Route("/unit/declarations/uploads/{draft_b}/submit/", POST_ONLY)],
+    "declarations:detail": [
+        Route("/unit/declarations/{receipt_b}/", OWN_UNIT_B),
+        Route("/unit/declarations/20260101AAAAAAAA/", NOBODYS_UNIT),
+    ],
+    "declarations:receipt_pdf": [
+        Route("/unit/declarations/{receipt_b}/receipt.pdf", OWN_UNIT_B),
+        Route("/unit/declarations/20260101AAAAAAAA/receipt.pdf", NOBODYS_UNIT),
+    ],
+    "declarations:verify": [Route("/verify/", PUBLIC)],
     "api:openapi-json": [Route("/api/v1/openapi.json", PUBLIC, api=True)],
     "api:challenge": [Route("/api/v1/auth/challenge", POST_ONLY, api=True)],
     "api:token": [Route("/api/v1/auth/token", POST_ONLY, api=True)],
@@ -140,11 +187,47 @@ def callers(db: None, tmp_path: Path, local_ca: Any) -> dict[str, Any]:
         client = Client()
         client.force_login(make_staff(role, f"matrix-{name}"))
         clients[name] = (client, None)
-    clients["refs"] = {"ref_a": persons["person_a"].ref, "ref_b": persons["person_b"].ref}
+    clients["refs"] = {"ref_a": persons["person_a"].ref, "ref_b": persons["person_b"].ref,
+                       **_declarations_of(holders["unit_b"], persons["person_b"])}
     clients["names"] = {"unit_a": holders["unit_a"].unit.name,
                         "unit_b": holders["unit_b"].unit.name,
                         "person_a": "张甲", "person_b": "李乙"}
     return clients
+
+
+def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
+    """Unit B's submitted 补缴 (审核中), a refused upload and a draft from a valid one."""
+    from django.utils import timezone
+
+    from shebao.declarations.batchfiles import WageRecord, batchfile_validate
+    from shebao.declarations.models import BatchUpload
+    from shebao.declarations.services import declaration_create
+    from shebao.declarations.testing import make_backpay
+    from shebao.declarations.uploads import upload_refused
+
+    receipt = make_backpay(holder, person).receipt_no
+    result = batchfile_validate(b"\xff", "x.csv", kind="wage", unit=holder.unit,
+                                as_of=timezone.localdate())
+    refused = upload_refused(unit=holder.unit, data=b"\xff", file_name="x.csv", result=result)
+    draft = declaration_create(unit=holder.unit, records=[WageRecord(
+        row=2, id_number=person.id_number, name=person.name, wage=900_000)], actor=SYSTEM)
+    kept = BatchUpload.objects.create(token="draft-of-unit-b", unit=holder.unit, kind="wage",
+                                      file_name="w.csv", digest="0" * 64, declaration=draft)
+    return {"receipt_b": str(receipt), "refused_b": refused.token, "draft_b": kept.token}
+
+
+def _body_text(response: Any) -> str:
+    """What a caller can read in a response: JSON, a page, or every part of a workbook."""
+    content_type = response["Content-Type"]
+    if content_type.startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    if content_type.startswith("application/vnd.openxmlformats"):
+        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+            return "".join(book.read(n).decode("utf-8") for n in book.namelist())
+    if content_type.startswith("application/pdf"):
+        # Glyph-encoded, compressed text: the tenant check of PDFs is their 404 rows.
+        return ""
+    return response.content.decode("utf-8")
 
 
 CASES = [(name, i, caller) for name, routes in MATRIX.items()
@@ -163,9 +246,7 @@ def test_route_as_caller(callers: dict[str, Any], name: str, index: int, caller:
         own = callers["names"][caller]
         other = callers["names"][{"unit_a": "unit_b", "unit_b": "unit_a",
                                   "person_a": "person_b", "person_b": "person_a"}[caller]]
-        body = (json.dumps(response.json(), ensure_ascii=False)
-                if response["Content-Type"].startswith("application/json")
-                else response.content.decode())
+        body = _body_text(response)
         assert other not in body, f"{caller} sees {other} on {path}"
         if name in ("certauth:unit_home", "accounts:person_home", "api:me"):
             assert own in body

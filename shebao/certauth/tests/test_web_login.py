@@ -73,7 +73,11 @@ def test_login_starts_a_unit_session_and_home_shows_the_unit(
         assert text in html, text
     assert other.unit.name not in html and other.unit.number not in html
     assert f"{timezone.localtime(holder.binding.not_after):%Y-%m-%d}" in html
-    assert "<a href=\"/unit/" not in html.split('id="biz-h"')[1]  # no dead links
+    tiles = html.split('id="biz-h"')[1]
+    for link in ("/unit/declarations/upload/?kind=add", "/unit/declarations/upload/?kind=backpay",
+                 "/unit/forms/", "/unit/declarations/"):
+        assert f'<a href="{link}">' in tiles, link
+    assert tiles.count("即将开放") == 2  # 变更 and 查询 are not online yet
 
 
 def test_home_shows_the_organization_code_when_there_is_no_uscc(

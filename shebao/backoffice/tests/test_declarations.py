@@ -1,0 +1,166 @@
+"""申报审核 in the back office: the queue, a declaration by receipt number, approve and
+return (with its reason), roles, and what the unit sees afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shebao.accounts.models import StaffRole
+from shebao.accounts.testing import make_staff
+from shebao.audit.models import Event
+from shebao.certauth.ca import LocalCa
+from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.contributions.models import Contribution
+from shebao.declarations.models import Declaration, Status
+from shebao.declarations.testing import make_backpay, unit_login
+from shebao.lib.periods import Month
+from shebao.testing import make_enrolment, make_person
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/backoffice/declarations/"
+
+
+@pytest.fixture
+def holder(local_ca: LocalCa, tmp_path: Path) -> Holder:
+    return unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
+
+
+def backpays(holder: Holder, n: int) -> list[Declaration]:
+    person = make_person(name="赵补缴")
+    make_enrolment(person, holder.unit, first=Month(2020, 1))
+    return [make_backpay(holder, person, months=(Month(2021, 1).add(i), Month(2021, 1).add(i)))
+            for i in range(n)]
+
+
+def reviewer(role: str = StaffRole.REVIEW, name: str = "shenhe") -> Client:
+    client = Client()
+    client.force_login(make_staff(role, name))
+    return client
+
+
+def test_queue_lists_declarations_under_review_oldest_first(holder: Holder) -> None:
+    first, second, done = backpays(holder, 3)
+    Declaration.objects.filter(pk=done.pk).update(status=Status.EFFECTIVE)
+    html = reviewer().get(QUEUE).content.decode()
+    table = html.split('id="queue"')[1]
+    assert table.index(str(first.receipt_no)) < table.index(str(second.receipt_no))
+    assert str(done.receipt_no) not in table
+    for text in (holder.unit.number, holder.unit.name, "补缴", "共 2 件待审核"):
+        assert text in html, text
+
+
+def test_queue_has_a_fixed_number_of_queries(holder: Holder) -> None:
+    client = reviewer()
+    backpays(holder, 2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(QUEUE)
+    backpays(holder, 12)
+    with CaptureQueriesContext(connection) as many:
+        client.get(QUEUE)
+    assert len(many) == len(few) and len(few) <= 8
+
+
+def test_detail_shows_the_lines_and_both_actions(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer()
+    html = client.get(f"{QUEUE}{declaration.receipt_no}/").content.decode()
+    line = declaration.lines.get()
+    for text in (declaration.receipt_no, holder.unit.name, line.id_number, "赵补缴",
+                 "入职当月漏报", "审核通过", "退回原因", declaration.content_digest):
+        assert str(text) in html, text
+    assert reviewer(StaffRole.ADMIN, "admin1").get(
+        f"{QUEUE}{declaration.receipt_no}/").status_code == 200
+    assert client.get(f"{QUEUE}20260101XXXXXXXX/").status_code == 404
+
+
+def test_approve_applies_the_backpay_and_the_unit_sees_it_effective(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer()
+
+    response = client.post(f"{QUEUE}{declaration.receipt_no}/approve/", follow=True)
+
+    assert response.redirect_chain == [(QUEUE, 302)]
+    assert "已审核通过，申报已生效" in response.content.decode()
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.decided_by) == (Status.EFFECTIVE, "shenhe")
+    assert Contribution.objects.filter(unit=holder.unit, kind="backpay").exists()
+    assert Event.objects.filter(action="declaration_approve", actor="shenhe",
+                                object_ref=declaration.receipt_no).exists()
+    unit = Client()
+    unit_login(unit, holder)
+    assert "已生效" in unit.get("/unit/declarations/").content.decode()
+    html = client.get(f"{QUEUE}{declaration.receipt_no}/").content.decode()
+    assert "审核通过</button>" not in html  # decided: no more actions
+
+
+def test_return_needs_a_reason_and_the_unit_sees_it(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer()
+    url = f"{QUEUE}{declaration.receipt_no}/return/"
+
+    empty = client.post(url, {"reason": "   "})
+    assert empty.status_code == 400
+    assert "退回时必须填写退回原因" in empty.content.decode()
+    assert Declaration.objects.get().status == Status.REVIEWING
+
+    response = client.post(url, {"reason": "请补充提交劳动合同复印件"}, follow=True)
+
+    assert "已退回" in response.content.decode()
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.return_reason) == (
+        Status.RETURNED, "请补充提交劳动合同复印件")
+    assert not Contribution.objects.exists()
+    assert Event.objects.filter(action="declaration_return", actor="shenhe").exists()
+    unit = Client()
+    unit_login(unit, holder)
+    html = unit.get("/unit/declarations/").content.decode()
+    assert "已退回" in html and "退回原因：请补充提交劳动合同复印件" in html
+    receipt = unit.get(f"/unit/declarations/{declaration.receipt_no}/").content.decode()
+    assert "退回原因：请补充提交劳动合同复印件" in receipt
+
+
+def test_deciding_twice_is_refused_in_chinese(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer()
+    client.post(f"{QUEUE}{declaration.receipt_no}/approve/")
+    response = client.post(f"{QUEUE}{declaration.receipt_no}/approve/", follow=True)
+    assert "只有审核中的申报可以审核通过" in response.content.decode()
+    response = client.post(f"{QUEUE}{declaration.receipt_no}/return/", {"reason": "x"},
+                           follow=True)
+    assert "不能变为“已退回”" in response.content.decode()
+    assert Declaration.objects.get().status == Status.EFFECTIVE
+
+
+@pytest.mark.parametrize("suffix", ["", "{r}/", "{r}/approve/", "{r}/return/"])
+def test_intake_staff_may_not_review(holder: Holder, suffix: str) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer(StaffRole.INTAKE, "shouli")
+    url = QUEUE + suffix.format(r=declaration.receipt_no)
+    response = client.post(url, {"reason": "x"}) if suffix.endswith(("approve/", "return/")) \
+        else client.get(url)
+    assert response.status_code == 403
+    assert Declaration.objects.get().status == Status.REVIEWING
+
+
+def test_a_unit_may_not_review_its_own_declaration(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    unit = Client()
+    unit_login(unit, holder)
+    assert unit.post(f"{QUEUE}{declaration.receipt_no}/approve/").status_code == 403
+    assert unit.get(QUEUE).status_code == 403
+    anonymous = Client()
+    assert anonymous.post(f"{QUEUE}{declaration.receipt_no}/approve/")["Location"].startswith(
+        "/staff/login/")
+    assert Declaration.objects.get().status == Status.REVIEWING
+
+
+def test_actions_take_post_only(holder: Holder) -> None:
+    declaration = backpays(holder, 1)[0]
+    client = reviewer()
+    for action in ("approve", "return"):
+        assert client.get(f"{QUEUE}{declaration.receipt_no}/{action}/").status_code == 405

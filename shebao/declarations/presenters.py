@@ -1,0 +1,155 @@
+"""Declarations as people read them: the columns of the lines, and what submitting does.
+
+Plain data for templates, shared by the unit's pages and the back office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import TextChoices
+
+from shebao.lib.money import format_fen_grouped
+from shebao.lib.periods import Month, PeriodError
+from shebao.policy.insurances import ORDER
+from shebao.policy.selectors import PolicyMissing, policy_at
+from shebao.registry.choices import EndReason, Hukou, StartReason
+from shebao.registry.models import Unit
+
+from .models import Declaration, DeclarationLine, Kind
+from .signing import signer_subject
+
+# (field in DeclarationLine.data, header, how the value is shown) per declaration kind.
+_MONEY = "money"
+_MONTH = "month"
+COLUMNS: dict[str, list[tuple[str, str, object]]] = {
+    Kind.ENROL: [("hukou", "户口性质", Hukou), ("reason", "增员原因", StartReason),
+                 ("start", "起始年月", _MONTH), ("wage", "月缴费工资（元）", _MONEY),
+                 ("phone", "联系电话", None)],
+    Kind.LEAVE: [("reason", "减员原因", EndReason), ("end", "终止年月", _MONTH)],
+    Kind.WAGE: [("wage", "月缴费工资（元）", _MONEY)],
+    Kind.BACKPAY: [("start", "起始年月", _MONTH), ("end", "终止年月", _MONTH),
+                   ("wage", "月缴费工资（元）", _MONEY), ("reason", "补缴原因", None),
+                   ("total", "补缴金额（元）", _MONEY), ("late_fee", "滞纳金（元）", _MONEY)],
+}
+
+
+LINES_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line_no: int
+    id_number: str
+    name: str
+    cells: list[str]
+
+
+def line_headers(kind: str) -> list[str]:
+    return [header for _, header, _ in COLUMNS.get(kind, [])]
+
+
+def _cell(value: object, how: object) -> str:
+    if value is None or value == "":
+        return ""
+    if how == _MONEY and isinstance(value, int):
+        return format_fen_grouped(value)
+    if how == _MONTH:
+        try:
+            return Month.parse(str(value)).label
+        except PeriodError:
+            return str(value)
+    if isinstance(how, type) and issubclass(how, TextChoices):
+        return str(dict(how.choices).get(str(value), value))
+    return str(value)
+
+
+def line_rows(kind: str, lines: Iterable[DeclarationLine]) -> list[LineRow]:
+    columns = COLUMNS.get(kind, [])
+    return [LineRow(line.line_no, line.id_number, line.name,
+                    [_cell(line.data.get(field), how) for field, _, how in columns])
+            for line in lines]
+
+
+def _person_months(lines: Iterable[DeclarationLine]) -> int:
+    total = 0
+    for line in lines:
+        try:
+            total += Month.parse(line.data["end"]) - Month.parse(line.data["start"]) + 1
+        except (KeyError, PeriodError):
+            continue
+    return total
+
+
+def what_happens(kind: str, unit: Unit, lines: list[DeclarationLine], effective: Month,
+                 today: dt.date) -> list[str]:
+    """What submitting this declaration will do, in a few sentences."""
+    n = len(lines)
+    if kind == Kind.ENROL:
+        insurances = "、".join(str(i.label) for i in ORDER if i.value in unit.insurance_set)
+        return [f"为 {n} 人办理参保登记，参加本单位的{insurances}，自各人的起始年月起由本单位"
+                "缴费；所填月缴费工资作为其当年度的缴费基数。",
+                "提交后即时生效，无需审核。"]
+    if kind == Kind.LEAVE:
+        return [f"为 {n} 人办理减员：各人终止年月之后，本单位不再为其缴费。",
+                "提交后即时生效，无需审核。"]
+    if kind == Kind.WAGE:
+        try:
+            year = f" {policy_at(effective).year_label} "
+        except PolicyMissing:
+            year = "本"
+        return [f"{n} 人的月缴费工资作为{year}缴费年度的缴费基数，替代按上年 110% 暂定的基数；"
+                "该年度已结算的月份将按新基数补差。",
+                "提交后即时生效，无需审核。"]
+    if kind == Kind.BACKPAY:
+        return [f"{n} 人补缴以往月份的社会保险费，共 {_person_months(lines)} 个人月，"
+                "按各月当时的缴费基数上下限和费率计算，并按日加收滞纳金。",
+                f"提交后须经社保经办机构审核（请将证明材料交经办机构）；审核通过后计入审核当月"
+                f"（如 {Month.of(today).label}）的应缴费用。"]
+    return []
+
+
+def receipt_pdf(declaration: Declaration) -> bytes:
+    """The receipt document: what was declared, when, by which certificate, and how to
+    verify it (the public /verify/ page and the verification code)."""
+    from django.utils import timezone
+
+    from shebao.lib.pdf import document_pdf
+
+    submitted = (timezone.localtime(declaration.submitted_at).strftime("%Y-%m-%d %H:%M:%S")
+                 if declaration.submitted_at else "")
+    rows = [
+        ("回执号", declaration.receipt_no or ""),
+        ("验证码", declaration.verification_code or ""),
+        ("单位编号", declaration.unit.number),
+        ("单位名称", declaration.unit.name),
+        ("业务类型", f"{declaration.get_kind_display()}（{declaration.get_source_display()}）"),
+        ("申报人数", str(declaration.lines.count())),
+        ("提交时间", submitted),
+        ("办理状态", declaration.get_status_display()),
+        ("内容摘要", declaration.content_digest),
+        ("签名证书", declaration.certificate_fingerprint or "未签名"),
+    ]
+    if declaration.return_reason:
+        rows.append(("退回原因", declaration.return_reason))
+    return document_pdf(
+        "北京市社会保险网上申报回执", rows, subtitle="北京市社会保险基金管理中心",
+        footer="本回执由北京市社会保险网上申报查询系统生成。任何人均可在本系统“回执验证”页面"
+               "输入验证码，核验申报内容、提交时间与签名证书。")
+
+
+def receipt_context(declaration: Declaration, page_number: str | None) -> dict[str, object]:
+    """The receipt's facts and one page of its lines: the unit's page and the back
+    office's. The signer's subject is read from the certificate recorded with it."""
+    lines = declaration.lines.order_by("line_no")
+    page = Paginator(lines, LINES_PER_PAGE).get_page(page_number)
+    effective = (Month.from_int(declaration.effective_month)
+                 if declaration.effective_month else None)
+    return {"declaration": declaration, "unit": declaration.unit,
+            "line_count": page.paginator.count, "page": page,
+            "headers": line_headers(declaration.kind),
+            "rows": line_rows(declaration.kind, page.object_list),
+            "signer": signer_subject(declaration), "effective": effective}

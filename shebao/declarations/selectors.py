@@ -1,0 +1,63 @@
+"""Reads of declarations, each scoped the one way its caller may see them.
+
+A unit reaches its declarations only through `declaration_for_unit` (another unit's
+receipt number is simply not found); staff through `declaration_by_receipt`; anyone
+through `declaration_by_code`, which the verification page shows without personal data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from shebao.registry.models import Unit
+
+from .models import Declaration, DeclarationLine, Status
+
+CODE_LENGTH = 12
+
+
+def unit_declarations(unit: Unit) -> QuerySet[Declaration]:
+    """The unit's submitted declarations, newest first (drafts are not listed)."""
+    return (Declaration.objects.filter(unit=unit).exclude(status=Status.DRAFT)
+            .order_by("-created_at", "-id"))
+
+
+def declaration_for_unit(unit: Unit, receipt_no: str) -> Declaration:
+    declaration = (Declaration.objects.select_related("unit")
+                   .filter(unit=unit, receipt_no=receipt_no).first())
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
+def declaration_by_receipt(receipt_no: str) -> Declaration:
+    """Staff: any submitted declaration by its receipt number."""
+    declaration = (Declaration.objects.select_related("unit")
+                   .filter(receipt_no=receipt_no).first())
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
+def declaration_by_code(code: str) -> Declaration | None:
+    return (Declaration.objects.select_related("unit")
+            .filter(verification_code=code).exclude(status=Status.DRAFT).first())
+
+
+def review_queue() -> QuerySet[Declaration]:
+    """Declarations waiting for review, oldest first."""
+    return (Declaration.objects.select_related("unit").filter(status=Status.REVIEWING)
+            .order_by("submitted_at", "id"))
+
+
+def line_counts(declarations: list[Declaration]) -> dict[int, int]:
+    """Lines per declaration for one page of a list: one grouped query."""
+    rows = (DeclarationLine.objects.filter(declaration_id__in=[d.pk for d in declarations])
+            .values("declaration_id").annotate(n=Count("id")))
+    return {r["declaration_id"]: r["n"] for r in rows}
+
+
+def normalize_code(text: str) -> str:
+    """A verification code as typed: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in text.upper() if ch not in " -\u3000\t")

@@ -1,0 +1,108 @@
+"""Helpers for tests of the declaration pages: a unit logged in through the real
+certificate login, batch files as a unit prepares them, signed submissions, and
+declarations made straight through the services (for lists, review and verification)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from shebao.audit.services import Actor
+from shebao.certauth.certificates import certificate_parse, fingerprint
+from shebao.certauth.testing import Holder
+from shebao.lib.periods import Month
+from shebao.registry.models import Person, Unit
+
+from .batchfiles import KINDS, BackpayRecord
+from .models import Declaration, Source
+from .services import Signed, canonical_content, declaration_create, declaration_submit
+
+UPLOAD = "/unit/declarations/upload/"
+
+
+def unit_login(client: Client, holder: Holder) -> None:
+    """Log the unit in through /unit/login/ (challenge, signed nonce, verify)."""
+    nonce = client.post("/unit/login/challenge/").json()["nonce"]
+    response = client.post("/unit/login/verify/", {
+        "certificate": holder.cert_pem, "nonce": nonce, "signature": holder.sign(nonce)},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def effective() -> Month:
+    """The first month a 增员/减员 declared today can take effect."""
+    day = today()
+    month = Month.of(day)
+    return month if day.day <= settings.DECLARATION_CUTOFF_DAY else month.add(1)
+
+
+def csv_file(kind: str, rows: Sequence[Sequence[Any]]) -> bytes:
+    """A UTF-8 CSV with the kind's header line and `rows`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in KINDS[kind].columns])
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def upload(client: Client, kind: str, data: bytes, name: str = "报盘.csv") -> Any:
+    return client.post(UPLOAD, {"kind": kind, "file": SimpleUploadedFile(name, data)})
+
+
+def token_of(response: Any) -> str:
+    """The upload token of the redirect that follows an upload."""
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return str(response["Location"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def submit(client: Client, token: str, holder: Holder, *, content: str | None = None,
+           signer: Holder | None = None, certificate: str | None = None,
+           **extra: Any) -> Any:
+    """Fetch the canonical content as the browser does, sign it, post the signature.
+
+    `content` signs other text instead; `signer` signs with another key; `certificate`
+    posts another certificate."""
+    base = f"/unit/declarations/uploads/{token}/"
+    text = client.get(f"{base}content/").content.decode("utf-8") if content is None else content
+    body = {"certificate": certificate or holder.cert_pem,
+            "signature": (signer or holder).sign(text),
+            "content_digest": hashlib.sha256(text.encode("utf-8")).hexdigest(), **extra}
+    return client.post(f"{base}submit/", body, content_type="application/json")
+
+
+def signed_by(holder: Holder, declaration: Declaration) -> Signed:
+    text = canonical_content(declaration)
+    return Signed(signature=holder.sign(text), certificate_pem=holder.cert_pem,
+                  fingerprint=fingerprint(certificate_parse(holder.cert_pem)))
+
+
+def make_backpay(holder: Holder, person: Person, *, months: tuple[Month, Month] | None = None,
+                 wage: int = 800_000) -> Declaration:
+    """A signed, submitted 补缴 declaration of the holder's unit (审核中)."""
+    current = Month.of(today())
+    first, last = months or (current.add(-6), current.add(-5))
+    record = BackpayRecord(row=2, id_number=person.id_number, name=person.name, start=first,
+                           end=last, wage=wage, reason="入职当月漏报")
+    return submitted(holder, [record])
+
+
+def submitted(holder: Holder, records: list[Any], unit: Unit | None = None) -> Declaration:
+    """Records declared as a batch file would be, signed by the holder and submitted."""
+    actor = Actor("unit", holder.unit.number)
+    draft = declaration_create(unit=unit or holder.unit, records=records, actor=actor,
+                               source=Source.BATCH, file_name="补缴名单.xlsx")
+    return declaration_submit(draft, signed=signed_by(holder, draft), actor=actor,
+                              today=today(), cutoff_day=settings.DECLARATION_CUTOFF_DAY)

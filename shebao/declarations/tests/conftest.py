@@ -1,0 +1,3 @@
+from shebao.certauth.testing import local_ca
+
+__all__ = ["local_ca"]

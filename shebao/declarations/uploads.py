@@ -1,0 +1,103 @@
+"""Batch file uploads on the web: the short-lived row behind each upload.
+
+A refused file keeps its bytes and its error report, so that the operator can download
+the file back with every bad cell marked (and nothing else can be done with it). A valid
+file becomes a draft declaration at once; its row only points to the draft, and the
+bytes are dropped. Rows are found by a random token *and* the unit of the session, so a
+token of another unit is simply not found; they expire after UPLOAD_TTL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils import timezone
+
+from shebao.audit.services import Actor
+from shebao.registry.models import Unit
+
+from .batchfiles import RowError, ValidationResult
+from .models import BatchUpload, Declaration, Kind, Source, Status
+from .services import DuplicateFile, declaration_create
+
+UPLOAD_TTL = dt.timedelta(hours=2)
+# Batch file kinds (batchfiles.KINDS) and the declarations they become.
+DECLARATION_KINDS: dict[str, str] = {"add": Kind.ENROL, "remove": Kind.LEAVE,
+                                     "wage": Kind.WAGE, "backpay": Kind.BACKPAY}
+
+
+def upload_purge(now: dt.datetime | None = None) -> int:
+    """Delete the uploads older than UPLOAD_TTL (one indexed DELETE)."""
+    cutoff = (now or timezone.now()) - UPLOAD_TTL
+    deleted, _ = BatchUpload.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def upload_for(unit: Unit, token: str) -> BatchUpload:
+    """The unit's own, unexpired upload; 404 for anything else."""
+    upload = (BatchUpload.objects.select_related("declaration")
+              .filter(token=token, unit=unit,
+                      created_at__gte=timezone.now() - UPLOAD_TTL).first())
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def submitted_with_digest(unit: Unit, kind: str, digest: str) -> Declaration | None:
+    """The declaration this very file already became (submitted, not a draft), if any."""
+    return (Declaration.objects.filter(unit=unit, kind=DECLARATION_KINDS[kind],
+                                       file_digest=digest)
+            .exclude(status=Status.DRAFT).first())
+
+
+def _report(result: ValidationResult) -> dict[str, object]:
+    return {"rows": result.rows, "columns": result.columns,
+            "errors": [e.as_dict() for e in result.errors],
+            "warnings": [w.as_dict() for w in result.warnings]}
+
+
+def upload_result(upload: BatchUpload) -> ValidationResult:
+    """The validation result as it was shown, rebuilt from the row (for the workbook)."""
+    report = upload.report
+    return ValidationResult(
+        kind=upload.kind, digest=upload.digest, rows=int(report.get("rows", 0)),
+        errors=[RowError(**e) for e in report.get("errors", [])],
+        warnings=[RowError(**w) for w in report.get("warnings", [])],
+        columns=dict(report.get("columns", {})))
+
+
+def upload_refused(*, unit: Unit, data: bytes, file_name: str,
+                   result: ValidationResult) -> BatchUpload:
+    """Keep a refused file and its report for the errors workbook."""
+    upload_purge()
+    return BatchUpload.objects.create(
+        token=secrets.token_urlsafe(18), unit=unit, kind=result.kind,
+        file_name=file_name[:200], digest=result.digest, data=data, report=_report(result))
+
+
+def upload_accepted(*, unit: Unit, file_name: str, result: ValidationResult,
+                    actor: Actor) -> BatchUpload:
+    """A valid file becomes a draft declaration (or finds the draft it already became:
+    the same bytes give the same records). DuplicateFile when it was already submitted."""
+    upload_purge()
+    kind = DECLARATION_KINDS[result.kind]
+    existing = Declaration.objects.filter(unit=unit, kind=kind,
+                                          file_digest=result.digest).first()
+    if existing is not None and existing.status != Status.DRAFT:
+        raise DuplicateFile(existing)
+    if existing is None:
+        try:
+            existing = declaration_create(
+                unit=unit, records=result.records, source=Source.BATCH,
+                file_digest=result.digest, file_name=file_name, actor=actor)
+        except IntegrityError:  # the same file uploaded twice at the same moment
+            existing = Declaration.objects.get(unit=unit, kind=kind, file_digest=result.digest)
+            if existing.status != Status.DRAFT:
+                raise DuplicateFile(existing) from None
+    return BatchUpload.objects.create(
+        token=secrets.token_urlsafe(18), unit=unit, kind=result.kind,
+        file_name=file_name[:200], digest=result.digest, report=_report(result),
+        declaration=existing)

@@ -69,7 +69,7 @@ run: install font
 	  echo "==> demo data"; $(BIN)/shebao demo $(DEMO_ARGS); \
 	else echo "NOTE: no demo command yet: the database has no demo units or persons"; fi
 	@echo
-	@echo "==> shebao is at http://$(HOST):$(PORT)/  (staff: /admin/; Ctrl-C stops it)"
+	@echo "==> shebao is at http://$(HOST):$(PORT)/  (units /unit/login/, persons /person/login/, staff /staff/login/; Ctrl-C stops it)"
 	@echo
 	exec $(BIN)/gunicorn shebao.wsgi:application --bind $(HOST):$(PORT) \
 	  --workers 2 --threads 4 --access-logfile - --error-logfile - --no-control-socket

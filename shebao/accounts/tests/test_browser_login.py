@@ -134,3 +134,47 @@ def test_first_staff_login_enrols_totp(page: Page, screenshot: Screenshot) -> No
     page.get_by_role("button", name="校验哈希链").click()
     expect(page.locator(".messages")).to_contain_text("审计日志哈希链完整")
     screenshot(page, "backoffice-audit")
+
+
+def test_person_changes_the_query_password(page: Page, screenshot: Screenshot) -> None:
+    """修改查询密码: a wrong old password and a mismatch are refused in Chinese; then the
+    new password is the one that logs in."""
+    from shebao.accounts.testing import PERSON_PASSWORD, give_password
+    from shebao.testing import make_person
+
+    person = give_password(make_person(name="王改密"))
+    id_number = person.id_number
+
+    page.goto("/person/login/")
+    page.get_by_label("公民身份号码").fill(id_number)
+    page.get_by_label("查询密码").fill(PERSON_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/person/$"))
+    page.get_by_role("link", name="修改查询密码").click()
+    expect(page).to_have_url(re.compile(r"/person/password/$"))
+
+    page.get_by_label("原查询密码").fill("Cuowu2026xx")
+    page.get_by_label("新查询密码").fill(NEW_PASSWORD)
+    page.get_by_label("再次输入新密码").fill(NEW_PASSWORD + "x")
+    page.locator("form button[type=submit]").last.click()
+    expect(page.get_by_role("alert").filter(has_text="两次输入的新密码不一致")).to_be_visible()
+    screenshot(page, "person-password-errors")
+
+    page.get_by_label("原查询密码").fill("Cuowu2026xx")
+    page.get_by_label("新查询密码").fill(NEW_PASSWORD)
+    page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.get_by_role("alert").filter(has_text="原查询密码不正确")).to_be_visible()
+
+    page.get_by_label("原查询密码").fill(PERSON_PASSWORD)
+    page.get_by_label("新查询密码").fill(NEW_PASSWORD)
+    page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".messages")).to_contain_text("查询密码已修改")
+    screenshot(page, "person-password-done")
+
+    page.get_by_role("button", name="退出").click()
+    page.get_by_label("公民身份号码").fill(id_number)
+    page.get_by_label("查询密码").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/person/$"))

@@ -142,9 +142,62 @@
     return data;
   }
 
+  /* The page glue both signing pages share: the two file inputs, the status line, the
+   * error box (with aria-invalid on the field at fault) and the submit button. `run`
+   * does the page's own work with the selected certificate text and imported key;
+   * `decorate(error, box)` may add to the error shown (e.g. a link). */
+  function signingForm(ids, fallback, run, decorate) {
+    var form = document.getElementById(ids.form);
+    if (!form) { return; }
+    var inputs = {certificate: document.getElementById("id_certificate"),
+                  key: document.getElementById("id_key")};
+    var errorBox = document.getElementById(ids.error);
+    var statusBox = document.getElementById(ids.status);
+    var button = document.getElementById(ids.button);
+
+    function showError(error) {
+      statusBox.textContent = "";
+      errorBox.textContent = error instanceof SignError ? error.message : fallback;
+      if (decorate) { decorate(error, errorBox); }
+      errorBox.hidden = false;
+      if (error && inputs[error.field]) { inputs[error.field].setAttribute("aria-invalid", "true"); }
+    }
+
+    function clearError() {
+      errorBox.textContent = "";
+      errorBox.hidden = true;
+      inputs.certificate.removeAttribute("aria-invalid");
+      inputs.key.removeAttribute("aria-invalid");
+    }
+
+    async function start() {
+      if (!inputs.certificate.files.length) {
+        throw new SignError("请选择证书文件（cert.pem）", "certificate");
+      }
+      if (!inputs.key.files.length) { throw new SignError("请选择私钥文件（key.pem）", "key"); }
+      statusBox.textContent = "正在读取证书和私钥……";
+      var certificate = await readText(inputs.certificate.files[0]);
+      checkCertificate(certificate);
+      var key = await importKey(keyBytes(await readText(inputs.key.files[0])));
+      var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+      await run({form: form, certificate: certificate, key: key, csrf: csrf,
+                 status: function (text) { statusBox.textContent = text; }});
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearError();
+      button.disabled = true;
+      start().catch(function (error) {
+        button.disabled = false;
+        showError(error);
+      });
+    });
+  }
+
   window.ShebaoSign = {
     SignError: SignError, readText: readText, checkCertificate: checkCertificate,
     keyBytes: keyBytes, importKey: importKey, signText: signText, sha256Hex: sha256Hex,
-    postJson: postJson
+    postJson: postJson, signingForm: signingForm
   };
 }());

@@ -9,6 +9,9 @@ times, in one run and on the same data:
   - year-end interest for every account (`account_close_year`);
   - for contrast, a naive per-person ORM loop over 10,000 people, extrapolated.
 PostgreSQL is used when SHEBAO_BENCH_PG_URL is set (postgresql://user:pass@host/db).
+Then, unless --no-batch, the batch-file benchmark (`shebao.bench_batch`: a 100,000-row
+增员 file validated and applied, a 5,000-row one through the web upload) on its own
+temporary SQLite database.
 Results are printed as a Markdown block for docs/BENCHMARKS.md. Never run in tests.
 """
 
@@ -245,6 +248,8 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--fresh", action="store_true", help="rebuild the city")
+    parser.add_argument("--no-batch", action="store_true",
+                        help="skip the batch-file benchmark (shebao.bench_batch)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
@@ -274,6 +279,13 @@ def main() -> None:
         if url.startswith("sqlite"):
             size = Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20
         print(report(results, build, size) + "\n", flush=True)
+    if not args.no_batch:
+        out = subprocess.run([sys.executable, "-m", "shebao.bench_batch"], check=False,
+                             capture_output=True, text=True)
+        sys.stderr.write(out.stderr)
+        if out.returncode:
+            raise SystemExit("batch-file benchmark failed")
+        print(out.stdout, flush=True)
 
 
 if __name__ == "__main__":

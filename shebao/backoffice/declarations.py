@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts.models import StaffRole
+from shebao.declarations.backpay import EVIDENCE_SUFFIXES, evidence_item
+from shebao.declarations.backpay_web import review_extra
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.presenters import receipt_context
 from shebao.declarations.selectors import declaration_by_receipt, line_counts, review_queue
@@ -21,6 +23,7 @@ from shebao.declarations.services import (
     declaration_approve,
     declaration_return,
 )
+from shebao.lib.downloads import attachment
 
 from .access import staff_actor, staff_required
 
@@ -55,6 +58,7 @@ def _detail(request: HttpRequest, declaration: Declaration, form: ReturnForm,
             status: int = 200) -> HttpResponse:
     context = receipt_context(declaration, request.GET.get("page"))
     context.update(form=form, reviewing=declaration.status == Status.REVIEWING)
+    context.update(review_extra(declaration, timezone.localdate()))
     return render(request, "backoffice/declaration_detail.html", context, status=status)
 
 
@@ -62,6 +66,22 @@ def _detail(request: HttpRequest, declaration: Declaration, form: ReturnForm,
 @staff_required(StaffRole.REVIEW)
 def declaration_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return _detail(request, declaration_by_receipt(receipt_no), ReturnForm())
+
+
+@require_GET
+@staff_required(StaffRole.REVIEW)
+def declaration_evidence(request: HttpRequest, receipt_no: str,
+                         evidence_id: int) -> HttpResponse:
+    """One evidence file of the declaration, as an attachment of its stored type (never
+    rendered inline: a file is the unit's, not ours)."""
+    item = evidence_item(declaration_by_receipt(receipt_no), evidence_id)
+    response = HttpResponse(bytes(item.data), content_type=item.content_type)
+    suffix = EVIDENCE_SUFFIXES.get(item.content_type, "")
+    response["Content-Disposition"] = attachment(item.file_name,
+                                                 f"evidence-{item.pk}{suffix}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

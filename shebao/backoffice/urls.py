@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auditlog, declarations, persons, views
+from . import auditlog, declarations, persons, views, wagewindow
 
 app_name = "backoffice"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
          name="declaration_approve"),
     path("declarations/<str:receipt_no>/return/", declarations.declaration_return_view,
          name="declaration_return"),
+    path("declarations/<str:receipt_no>/evidence/<int:evidence_id>/",
+         declarations.declaration_evidence, name="declaration_evidence"),
+    path("wage-windows/", wagewindow.wage_windows, name="wage_windows"),
     path("audit/", auditlog.audit_search, name="audit_search"),
     path("audit/verify/", auditlog.audit_verify, name="audit_verify"),
 ]

@@ -37,18 +37,21 @@ from .selectors import UnitSessionInvalid, unit_basic_info, unit_session_for
 
 # (name, note, URL name, query): tiles without a URL are not open online yet.
 BUSINESS = [
-    ("增员", "新参保、转入、续保人员登记（报盘）", "declarations:upload", "kind=add"),
-    ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员（报盘）", "declarations:upload",
-     "kind=remove"),
-    ("缴费工资申报", "职工上年月平均工资申报，作为本年度缴费基数（报盘）", "declarations:upload",
-     "kind=wage"),
-    ("补缴", "以往月份漏缴社会保险费的补缴申报，经审核后生效（报盘）", "declarations:upload",
-     "kind=backpay"),
-    ("报盘", "企业版数据报盘文件上传", "declarations:upload", ""),
+    ("增员", "新参保、转入、续保人员逐人填报；多人请用报盘文件", "declarations:enrol", ""),
+    ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员逐人填报", "declarations:leave", ""),
+    ("缴费工资申报", "申报期内逐人填报职工上年月平均工资，作为本年度缴费基数；人多可用报盘",
+     "declarations:wage", ""),
+    ("补缴", "以往月份漏缴的补缴申报：试算应缴金额和滞纳金，附证明材料，经审核后生效",
+     "declarations:backpay", ""),
+    ("报盘", "企业版数据报盘文件上传：增员、减员、缴费工资、补缴批量申报",
+     "declarations:upload", ""),
     ("表样下载", "增员、减员、缴费工资、补缴报盘文件的空白表样和填表说明",
      "declarations:forms", ""),
+    ("单位信息变更", "单位名称、地址、联系人、托收账号等；登记证号、类型、地区须审核",
+     "declarations:unit_change", ""),
+    ("个人信息变更", "在职人员姓名、联系电话、地址；身份证号码、户口性质须审核",
+     "declarations:person_change_lookup", ""),
     ("申报记录", "已提交申报的办理状态、明细和回执", "declarations:list", ""),
-    ("变更", "单位信息、个人信息变更", "", ""),
     ("查询", "缴费情况过录表、欠费、缴费基数、养老保险个人账户等查询", "", ""),
 ]
 

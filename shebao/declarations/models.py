@@ -62,6 +62,11 @@ class Declaration(models.Model):
     certificate_pem = models.TextField("签名证书", blank=True)
     certificate_fingerprint = models.CharField("证书指纹", max_length=64, blank=True)
     effective_month = models.IntegerField("生效年月", null=True, blank=True)
+    # 缴费工资申报: the policy year whose bases it declares (from the window it was made in).
+    policy_year = models.IntegerField("缴费年度", null=True, blank=True)
+    # A draft's handle in URLs (confirm, content, submit): random, unguessable.
+    draft_token = models.CharField("草稿令牌", max_length=32, unique=True, null=True,
+                                   blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -131,3 +136,51 @@ class BatchUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.kind})"
+
+
+class WageWindow(models.Model):
+    """The yearly window of 缴费工资申报, set by agency staff [decision, DOMAIN.md]: wages
+    declared from `opens_on` to `closes_on` (inclusive) are the bases of `policy_year`."""
+
+    policy_year = models.IntegerField("缴费年度", unique=True)
+    opens_on = models.DateField("申报开始日期")
+    closes_on = models.DateField("申报截止日期")
+    set_by = models.CharField("设置人", max_length=64)
+    set_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "缴费工资申报期"
+        verbose_name_plural = "缴费工资申报期"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")),
+                                   name="wage_window_order"),
+        ]
+        # serves: the window open on a given day
+        indexes = [models.Index(fields=["opens_on", "closes_on"], name="wage_window_days")]
+
+    def __str__(self) -> str:
+        return f"{self.policy_year} 年度缴费工资申报期"
+
+
+class Evidence(models.Model):
+    """A supporting document of a declaration (补缴的证明材料): PDF or image, kept with it
+    and shown to the reviewing staff."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                    related_name="evidence")
+    file_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    digest = models.CharField("文件摘要", max_length=64)
+    data = models.BinaryField("文件内容")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "digest"], name="evidence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -15,7 +15,6 @@ from django.db.models import TextChoices
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month, PeriodError
 from shebao.policy.insurances import ORDER
-from shebao.policy.selectors import PolicyMissing, policy_at
 from shebao.registry.choices import EndReason, Hukou, StartReason
 from shebao.registry.models import Unit
 
@@ -34,6 +33,10 @@ COLUMNS: dict[str, list[tuple[str, str, object]]] = {
     Kind.BACKPAY: [("start", "起始年月", _MONTH), ("end", "终止年月", _MONTH),
                    ("wage", "月缴费工资（元）", _MONEY), ("reason", "补缴原因", None),
                    ("total", "补缴金额（元）", _MONEY), ("late_fee", "滞纳金（元）", _MONEY)],
+    Kind.UNIT_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
+                       ("new", "新内容", None), ("when", "生效方式", None)],
+    Kind.PERSON_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
+                         ("new", "新内容", None), ("when", "生效方式", None)],
 }
 
 
@@ -70,8 +73,15 @@ def _cell(value: object, how: object) -> str:
 def line_rows(kind: str, lines: Iterable[DeclarationLine]) -> list[LineRow]:
     columns = COLUMNS.get(kind, [])
     return [LineRow(line.line_no, line.id_number, line.name,
-                    [_cell(line.data.get(field), how) for field, _, how in columns])
+                    [_line_cell(line, field, how) for field, _, how in columns])
             for line in lines]
+
+
+def _line_cell(line: DeclarationLine, field: str, how: object) -> str:
+    if field == "wage" and line.data.get("wages"):  # 补缴 with a wage per month
+        fens = [int(v) for v in line.data["wages"].values()]
+        return f"按月填写（{format_fen_grouped(min(fens))}～{format_fen_grouped(max(fens))}）"
+    return _cell(line.data.get(field), how)
 
 
 def _person_months(lines: Iterable[DeclarationLine]) -> int:
@@ -84,9 +94,17 @@ def _person_months(lines: Iterable[DeclarationLine]) -> int:
     return total
 
 
-def what_happens(kind: str, unit: Unit, lines: list[DeclarationLine], effective: Month,
-                 today: dt.date) -> list[str]:
+def _evidence_note(declaration: Declaration) -> str:
+    count = declaration.evidence.count() if declaration.pk else 0
+    if count:
+        return f"已随申报上传证明材料 {count} 份"
+    return "未上传证明材料的，请将证明材料交经办机构"
+
+
+def what_happens(declaration: Declaration, unit: Unit, lines: list[DeclarationLine],
+                 effective: Month, today: dt.date) -> list[str]:
     """What submitting this declaration will do, in a few sentences."""
+    kind = declaration.kind
     n = len(lines)
     if kind == Kind.ENROL:
         insurances = "、".join(str(i.label) for i in ORDER if i.value in unit.insurance_set)
@@ -97,18 +115,19 @@ def what_happens(kind: str, unit: Unit, lines: list[DeclarationLine], effective:
         return [f"为 {n} 人办理减员：各人终止年月之后，本单位不再为其缴费。",
                 "提交后即时生效，无需审核。"]
     if kind == Kind.WAGE:
-        try:
-            year = f" {policy_at(effective).year_label} "
-        except PolicyMissing:
-            year = "本"
+        year = f" {declaration.policy_year} " if declaration.policy_year else "本"
         return [f"{n} 人的月缴费工资作为{year}缴费年度的缴费基数，替代按上年 110% 暂定的基数；"
                 "该年度已结算的月份将按新基数补差。",
                 "提交后即时生效，无需审核。"]
     if kind == Kind.BACKPAY:
         return [f"{n} 人补缴以往月份的社会保险费，共 {_person_months(lines)} 个人月，"
                 "按各月当时的缴费基数上下限和费率计算，并按日加收滞纳金。",
-                f"提交后须经社保经办机构审核（请将证明材料交经办机构）；审核通过后计入审核当月"
+                f"提交后须经社保经办机构审核（{_evidence_note(declaration)}）；审核通过后计入审核当月"
                 f"（如 {Month.of(today).label}）的应缴费用。"]
+    if kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
+        from .changes import change_sentences
+
+        return change_sentences(kind, lines)
     return []
 
 
@@ -127,7 +146,8 @@ def receipt_pdf(declaration: Declaration) -> bytes:
         ("单位编号", declaration.unit.number),
         ("单位名称", declaration.unit.name),
         ("业务类型", f"{declaration.get_kind_display()}（{declaration.get_source_display()}）"),
-        ("申报人数", str(declaration.lines.count())),
+        ("变更项目数" if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE)
+         else "申报人数", str(declaration.lines.count())),
         ("提交时间", submitted),
         ("办理状态", declaration.get_status_display()),
         ("内容摘要", declaration.content_digest),
@@ -151,5 +171,6 @@ def receipt_context(declaration: Declaration, page_number: str | None) -> dict[s
     return {"declaration": declaration, "unit": declaration.unit,
             "line_count": page.paginator.count, "page": page,
             "headers": line_headers(declaration.kind),
+            "unit_level": declaration.kind == Kind.UNIT_CHANGE,
             "rows": line_rows(declaration.kind, page.object_list),
             "signer": signer_subject(declaration), "effective": effective}

@@ -61,3 +61,13 @@ def line_counts(declarations: list[Declaration]) -> dict[int, int]:
 def normalize_code(text: str) -> str:
     """A verification code as typed: spaces and dashes dropped, upper case."""
     return "".join(ch for ch in text.upper() if ch not in " -\u3000\t")
+
+
+def draft_for_unit(unit: Unit, token: str) -> Declaration:
+    """A declaration of the unit by its draft handle (submitted ones too: their page
+    forwards to the receipt). Another unit's handle is simply not found."""
+    declaration = (Declaration.objects.select_related("unit")
+                   .filter(unit=unit, draft_token=token).first())
+    if declaration is None:
+        raise Http404
+    return declaration

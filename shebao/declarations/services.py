@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from shebao.audit.services import Actor, event_record
 from shebao.lib.periods import Month
-from shebao.policy.selectors import policy_at
 from shebao.registry.models import Unit
 
 from . import effects
 from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
+from .wagewindow import window_open_on, window_status, window_submit_refusal
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECORD_KINDS: dict[type, str] = {AddRecord: Kind.ENROL, RemoveRecord: Kind.LEAVE,
@@ -61,12 +61,22 @@ def _line_data(record: Record) -> dict[str, Any]:
 
 def declaration_create(*, unit: Unit, records: list[Record], source: str = Source.WEB,
                        file_digest: str = "", file_name: str = "",
-                       actor: Actor) -> Declaration:
-    """A draft declaration of one kind from clean, validated records."""
+                       actor: Actor, today: dt.date | None = None) -> Declaration:
+    """A draft declaration of one kind from clean, validated records, made on `today`.
+
+    缴费工资申报 only inside the yearly window open on that day, for its policy year
+    (wagewindow.py): web form, batch file and API all come through here."""
     kinds = {RECORD_KINDS[type(r)] for r in records}
     if len(kinds) != 1:
         raise DeclarationError("一份申报只能包含同一种业务，且至少一行")
     kind = kinds.pop()
+    policy_year = None
+    if kind == Kind.WAGE:
+        day = today or timezone.localdate()
+        window = window_open_on(day)
+        if window is None:
+            raise DeclarationError(window_status(day).message)
+        policy_year = window.policy_year
     with transaction.atomic():
         if file_digest:
             first = Declaration.objects.filter(unit=unit, kind=kind,
@@ -75,7 +85,8 @@ def declaration_create(*, unit: Unit, records: list[Record], source: str = Sourc
                 raise DuplicateFile(first)
         declaration = Declaration.objects.create(
             unit=unit, kind=kind, source=source, file_digest=file_digest,
-            file_name=file_name[:200])
+            file_name=file_name[:200], draft_token=new_draft_token(),
+            policy_year=policy_year)
         DeclarationLine.objects.bulk_create([
             DeclarationLine(declaration=declaration, line_no=i, id_number=r.id_number,
                             name=r.name, data=_line_data(r))
@@ -91,9 +102,11 @@ def canonical_content(declaration: Declaration) -> str:
     """The exact text the unit signs: sorted-key JSON of what is declared."""
     lines = [{"line_no": ln.line_no, "id_number": ln.id_number, "name": ln.name,
               "data": ln.data} for ln in declaration.lines.order_by("line_no")]
-    return json.dumps({"unit": declaration.unit.number, "kind": declaration.kind,
-                       "file_digest": declaration.file_digest, "lines": lines},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload: dict[str, Any] = {"unit": declaration.unit.number, "kind": declaration.kind,
+                               "file_digest": declaration.file_digest, "lines": lines}
+    if declaration.policy_year is not None:  # 缴费工资申报: the year is part of what is signed
+        payload["policy_year"] = declaration.policy_year
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _transition(declaration: Declaration, target: str) -> None:
@@ -103,25 +116,25 @@ def _transition(declaration: Declaration, target: str) -> None:
     declaration.status = target
 
 
+def needs_review(declaration: Declaration) -> bool:
+    """补缴 always; information changes when they hold a reviewed item."""
+    if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
+        from .changes import change_needs_review
+
+        return change_needs_review(declaration)
+    return declaration.kind in REVIEWED_KINDS
+
+
+def new_draft_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def _new_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 def _apply(declaration: Declaration, today: dt.date) -> None:
-    unit = declaration.unit
-    lines = list(declaration.lines.order_by("line_no"))
-    year = 0
-    if declaration.kind == Kind.WAGE and declaration.effective_month:
-        year = policy_at(Month.from_int(declaration.effective_month)).year_label
-    for line in lines:
-        if declaration.kind == Kind.ENROL:
-            effects.enrol_apply(unit, line)
-        elif declaration.kind == Kind.LEAVE:
-            effects.leave_apply(unit, line)
-        elif declaration.kind == Kind.WAGE:
-            effects.wage_apply(unit, line, year)
-        elif declaration.kind == Kind.BACKPAY:
-            effects.backpay_apply(unit, line, today)
+    effects.declaration_apply(declaration, today)
     declaration.decided_at = timezone.now()
 
 
@@ -139,6 +152,10 @@ def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         _transition(declaration, Status.SUBMITTED)
+        if declaration.kind == Kind.WAGE:
+            refusal = window_submit_refusal(declaration.policy_year, today)
+            if refusal:
+                raise DeclarationError(refusal)
         declaration.content = canonical_content(declaration)
         declaration.content_digest = hashlib.sha256(declaration.content.encode()).hexdigest()
         if signed is not None:
@@ -149,7 +166,7 @@ def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor
         declaration.effective_month = int(effective_month(today, cutoff_day))
         declaration.receipt_no = f"{today:%Y%m%d}{_new_code(8)}"
         declaration.verification_code = _new_code(12)
-        if declaration.kind in REVIEWED_KINDS:
+        if needs_review(declaration):
             _transition(declaration, Status.REVIEWING)
         else:
             _apply(declaration, today)
@@ -185,6 +202,17 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
                      object_ref=declaration.receipt_no or "",
                      before={"status": Status.REVIEWING}, after={"status": declaration.status})
     return declaration
+
+
+def declaration_discard(declaration: Declaration, *, actor: Actor) -> None:
+    """Drop a draft the unit does not want to submit: nothing was declared."""
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        if declaration.status != Status.DRAFT:
+            raise DeclarationError("只能放弃尚未提交的草稿")
+        event_record(actor=actor, action="declaration_discard", object_type="declaration",
+                     object_ref=str(declaration.pk), before={"kind": declaration.kind})
+        declaration.delete()
 
 
 def declaration_return(declaration: Declaration, *, reason: str, actor: Actor) -> Declaration:

@@ -8,9 +8,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -23,7 +25,7 @@ from shebao.lib.periods import Month
 from shebao.registry.models import Person, Unit
 
 from .batchfiles import KINDS, BackpayRecord
-from .models import Declaration, Source
+from .models import Declaration, Source, WageWindow
 from .services import Signed, canonical_content, declaration_create, declaration_submit
 
 UPLOAD = "/unit/declarations/upload/"
@@ -63,19 +65,19 @@ def upload(client: Client, kind: str, data: bytes, name: str = "报盘.csv") -> 
 
 
 def token_of(response: Any) -> str:
-    """The upload token of the redirect that follows an upload."""
+    """The upload (or draft) token of the redirect that follows an upload (a form)."""
     assert response.status_code == 302, response.content.decode()[:2000]
     return str(response["Location"]).rstrip("/").rsplit("/", 1)[-1]
 
 
 def submit(client: Client, token: str, holder: Holder, *, content: str | None = None,
            signer: Holder | None = None, certificate: str | None = None,
-           **extra: Any) -> Any:
+           base: str | None = None, **extra: Any) -> Any:
     """Fetch the canonical content as the browser does, sign it, post the signature.
 
-    `content` signs other text instead; `signer` signs with another key; `certificate`
-    posts another certificate."""
-    base = f"/unit/declarations/uploads/{token}/"
+    `token` is an upload's (or, with base="drafts", a draft's); `content` signs other
+    text instead; `signer` signs with another key; `certificate` posts another one."""
+    base = f"/unit/declarations/{base or 'uploads'}/{token}/"
     text = client.get(f"{base}content/").content.decode("utf-8") if content is None else content
     body = {"certificate": certificate or holder.cert_pem,
             "signature": (signer or holder).sign(text),
@@ -106,3 +108,46 @@ def submitted(holder: Holder, records: list[Any], unit: Unit | None = None) -> D
                                source=Source.BATCH, file_name="补缴名单.xlsx")
     return declaration_submit(draft, signed=signed_by(holder, draft), actor=actor,
                               today=today(), cutoff_day=settings.DECLARATION_CUTOFF_DAY)
+
+
+def wage_window_open(day: dt.date | None = None) -> WageWindow:
+    """A 缴费工资申报 window open on `day` (default today) for the policy year of that day:
+    wage declarations are accepted only inside one. From the first of the month to 45
+    days after `day`; an existing window of that year is moved to cover `day`."""
+    from shebao.policy.selectors import policy_at
+
+    day = day or today()
+    year = policy_at(Month.of(day)).year_label
+    window, _ = WageWindow.objects.update_or_create(policy_year=year, defaults={
+        "opens_on": day.replace(day=1), "closes_on": day + dt.timedelta(days=45),
+        "set_by": "test"})
+    return window
+
+
+@pytest.fixture
+def wage_window(db: None) -> WageWindow:
+    """An open 缴费工资申报 window today (see `wage_window_open`)."""
+    return wage_window_open()
+
+
+# --- browser steps (Playwright): shared by the journeys clicked through in Chromium ----
+
+def browser_cert_login(page: Any, holder: Holder) -> None:
+    """Log the unit in at /unit/login/ with its certificate and key files."""
+    from playwright.sync_api import expect
+
+    page.goto("/unit/login/")
+    page.get_by_label("证书文件（cert.pem）").set_input_files(str(holder.cert_path))
+    page.get_by_label("私钥文件（key.pem）").set_input_files(str(holder.key_path))
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/unit/$"))
+
+
+def browser_sign(page: Any, holder: Holder) -> None:
+    """On a confirm page: choose the key files, sign and submit, land on the receipt."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("证书文件（cert.pem）").set_input_files(str(holder.cert_path))
+    page.get_by_label("私钥文件（key.pem）").set_input_files(str(holder.key_path))
+    page.get_by_role("button", name="签名并提交").click()
+    expect(page).to_have_url(re.compile(r"/unit/declarations/\d{8}[0-9A-Z]{8}/$"))

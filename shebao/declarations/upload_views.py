@@ -5,17 +5,15 @@ today. A refused file is kept briefly (uploads.py) so that the operator can down
 back with every bad cell marked; nothing is applied. A valid file becomes a draft, shown
 at /unit/declarations/uploads/<token>/ with what submitting will do; the operator's
 browser fetches the draft's canonical content (…/content/), signs it with the key of
-the certificate it logged in with (static/declarations/confirm.js) and posts the
-signature to …/submit/, which verifies it (signing.py) and submits the declaration.
+the certificate it logged in with and posts the signature to …/submit/: the same
+confirm step as every other draft (draft_views.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -34,17 +32,10 @@ from shebao.lib.downloads import attachment
 from .access import unit_session_required
 from .batchfiles import KINDS, batchfile_validate, errors_workbook
 from .batchfiles.readers import MAX_BYTES
+from .draft_views import confirm_page, content_response, submit_response
 from .forms import UploadForm
 from .models import BatchUpload, Declaration, Status
-from .presenters import line_headers, line_rows, what_happens
-from .services import (
-    DeclarationError,
-    DuplicateFile,
-    canonical_content,
-    declaration_submit,
-    effective_month,
-)
-from .signing import SigningRefused, signed_content_verify
+from .services import DeclarationError, DuplicateFile
 from .uploads import (
     submitted_with_digest,
     upload_accepted,
@@ -52,6 +43,7 @@ from .uploads import (
     upload_refused,
     upload_result,
 )
+from .wagewindow import window_status
 
 # Uploads per unit and window: enough for a day's corrections, not for a flood.
 UPLOAD_RATE_LIMIT = 30
@@ -59,11 +51,10 @@ UPLOAD_RATE_WINDOW = 3600
 # A request body this much larger than the file limit is refused unread.
 REQUEST_MARGIN = 1024 * 1024
 ERRORS_PER_PAGE = 500
-LINES_PER_PAGE = 100
 TOO_LARGE = f"文件超过 {MAX_BYTES // 1048576} MB 的上限，请分成几个文件上传"
 
 
-class _SizeLimit(FileUploadHandler):
+class SizeLimit(FileUploadHandler):
     """Stops receiving a file once it passes MAX_BYTES: the rest is discarded unstored."""
 
     def __init__(self, request: HttpRequest) -> None:
@@ -100,13 +91,13 @@ def upload(request: HttpRequest, session: UnitSession) -> HttpResponse:
         declared = 0
     if declared > MAX_BYTES + REQUEST_MARGIN:  # refused before a byte of the body is read
         return _form_page(request, UploadForm(), status=413, error=TOO_LARGE)
-    limit = _SizeLimit(request)
+    limit = SizeLimit(request)
     request.upload_handlers = [limit, *request.upload_handlers]
     return _upload_post(request, session, limit)
 
 
 @csrf_protect
-def _upload_post(request: HttpRequest, session: UnitSession, limit: _SizeLimit) -> HttpResponse:
+def _upload_post(request: HttpRequest, session: UnitSession, limit: SizeLimit) -> HttpResponse:
     unit = session.unit
     if not ratelimit_hit(f"batch-upload-unit:{unit.number}", limit=UPLOAD_RATE_LIMIT,
                          window_seconds=UPLOAD_RATE_WINDOW):
@@ -121,6 +112,11 @@ def _upload_post(request: HttpRequest, session: UnitSession, limit: _SizeLimit) 
     if not form.is_valid():
         return _form_page(request, form, status=400)
     kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
+    if kind == "wage":  # outside the yearly window: said before reading the file
+        status = window_status(timezone.localdate())
+        if status.open is None:
+            return _form_page(request, UploadForm(initial={"kind": kind}), status=400,
+                              error=status.message)
     data, name = file.read(), file.name or "报盘文件"
     first = submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
     if first is not None:
@@ -134,6 +130,9 @@ def _upload_post(request: HttpRequest, session: UnitSession, limit: _SizeLimit) 
                                actor=principal_of(request).actor(request))
     except DuplicateFile as exc:
         return _form_page(request, UploadForm(initial={"kind": kind}), duplicate=exc.first)
+    except DeclarationError as exc:  # e.g. 缴费工资 outside the yearly window
+        return _form_page(request, UploadForm(initial={"kind": kind}), status=400,
+                          error=str(exc))
     return redirect("declarations:upload_page", token=kept.token)
 
 
@@ -158,20 +157,11 @@ def _errors_page(request: HttpRequest, kept: BatchUpload) -> HttpResponse:
 
 def _confirm_page(request: HttpRequest, session: UnitSession, kept: BatchUpload,
                   draft: Declaration) -> HttpResponse:
-    today = timezone.localdate()
-    cutoff = settings.DECLARATION_CUTOFF_DAY
-    lines = list(draft.lines.order_by("line_no"))
-    content = canonical_content(draft)
-    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
-    effective = effective_month(today, cutoff)
-    return render(request, "declarations/confirm.html", {
-        "upload": kept, "draft": draft, "unit": session.unit, "kind": KINDS[kept.kind],
-        "result": upload_result(kept), "effective": effective, "cutoff": cutoff,
-        "today": today, "before_cutoff": today.day <= cutoff,
-        "happens": what_happens(draft.kind, session.unit, lines, effective, today),
-        "digest": hashlib.sha256(content.encode("utf-8")).hexdigest(),
-        "headers": line_headers(draft.kind), "page": page,
-        "rows": line_rows(draft.kind, page.object_list)})
+    return confirm_page(
+        request, session, draft, upload=kept, result=upload_result(kept),
+        content_url=reverse("declarations:upload_content", args=[kept.token]),
+        submit_url=reverse("declarations:upload_submit", args=[kept.token]),
+        discard_url=reverse("declarations:draft_discard", args=[draft.draft_token]))
 
 
 @require_GET
@@ -202,55 +192,11 @@ def _draft(session: UnitSession, token: str) -> Declaration:
 @unit_session_required()
 def upload_content(request: HttpRequest, session: UnitSession, token: str) -> HttpResponse:
     """The exact text the operator signs (UTF-8, no newline added)."""
-    draft = _draft(session, token)
-    content = canonical_content(draft) if draft.status == Status.DRAFT else draft.content
-    return HttpResponse(content.encode("utf-8"), content_type="text/plain; charset=utf-8")
-
-
-def _refused(code: str, message: str, status: int = 400, **extra: str) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, **extra}, status=status)
+    return content_response(_draft(session, token))
 
 
 @require_POST
 @unit_session_required(json=True)
 def upload_submit(request: HttpRequest, session: UnitSession, token: str) -> JsonResponse:
     """Verify the signature over the draft's canonical content and submit it."""
-    draft = _draft(session, token)
-    if draft.status != Status.DRAFT:
-        return _refused("already_submitted", f"该申报已提交，回执号 {draft.receipt_no}", 409,
-                        next=reverse("declarations:detail", args=[draft.receipt_no]))
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if not (isinstance(body, dict) and isinstance(body.get("certificate"), str)
-            and isinstance(body.get("signature"), str)):
-        return _refused("bad_request", "请求内容不完整，请刷新页面后重新签名")
-    content = canonical_content(draft)
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    if body.get("content_digest", digest) != digest:
-        return _refused("content_changed", "申报内容已变化，请刷新页面后重新签名", 409)
-    try:
-        signed = signed_content_verify(
-            unit=session.unit, session_fingerprint=principal_of(request).credential,
-            certificate_pem=body["certificate"], signature=body["signature"], content=content)
-    except SigningRefused as exc:
-        return _refused(exc.code, exc.message, 403)
-    try:
-        submitted = declaration_submit(draft, signed=signed,
-                                       actor=principal_of(request).actor(request),
-                                       today=timezone.localdate(),
-                                       cutoff_day=settings.DECLARATION_CUTOFF_DAY)
-    except DuplicateFile as exc:
-        return _refused("duplicate_file", _duplicate_text(exc.first), 409,
-                        next=reverse("declarations:detail", args=[exc.first.receipt_no]))
-    except DeclarationError as exc:
-        return _refused("refused", str(exc), 409)
-    return JsonResponse({"receipt_no": submitted.receipt_no,
-                         "next": reverse("declarations:detail", args=[submitted.receipt_no])})
-
-
-def _duplicate_text(first: Declaration) -> str:
-    when = timezone.localtime(first.submitted_at) if first.submitted_at else None
-    at = f"已于 {when:%Y-%m-%d %H:%M} " if when else ""
-    return f"该报盘文件{at}提交过，回执号 {first.receipt_no}，本次未重复办理"
+    return submit_response(request, session, _draft(session, token))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.db import IntegrityError
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,8 +19,8 @@ from shebao.audit.services import Actor
 from shebao.registry.models import Unit
 
 from .batchfiles import RowError, ValidationResult
-from .models import BatchUpload, Declaration, Kind, Source, Status
-from .services import DuplicateFile, declaration_create
+from .models import BatchUpload, Declaration, Kind, Status
+from .submitting import file_draft
 
 UPLOAD_TTL = dt.timedelta(hours=2)
 # Batch file kinds (batchfiles.KINDS) and the declarations they become.
@@ -83,20 +82,7 @@ def upload_accepted(*, unit: Unit, file_name: str, result: ValidationResult,
     """A valid file becomes a draft declaration (or finds the draft it already became:
     the same bytes give the same records). DuplicateFile when it was already submitted."""
     upload_purge()
-    kind = DECLARATION_KINDS[result.kind]
-    existing = Declaration.objects.filter(unit=unit, kind=kind,
-                                          file_digest=result.digest).first()
-    if existing is not None and existing.status != Status.DRAFT:
-        raise DuplicateFile(existing)
-    if existing is None:
-        try:
-            existing = declaration_create(
-                unit=unit, records=result.records, source=Source.BATCH,
-                file_digest=result.digest, file_name=file_name, actor=actor)
-        except IntegrityError:  # the same file uploaded twice at the same moment
-            existing = Declaration.objects.get(unit=unit, kind=kind, file_digest=result.digest)
-            if existing.status != Status.DRAFT:
-                raise DuplicateFile(existing) from None
+    existing, _ = file_draft(unit=unit, result=result, file_name=file_name, actor=actor)
     return BatchUpload.objects.create(
         token=secrets.token_urlsafe(18), unit=unit, kind=result.kind,
         file_name=file_name[:200], digest=result.digest, report=_report(result),

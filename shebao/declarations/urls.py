@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import upload_views, views
+from . import backpay_web, draft_views, upload_views, views, wage_web, web_forms
 
 app_name = "declarations"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
             name="form_download"),
     path("unit/declarations/", views.declaration_list, name="list"),
     path("unit/declarations/upload/", upload_views.upload, name="upload"),
+    path("unit/declarations/wage/", wage_web.wage, name="wage"),
+    path("unit/declarations/backpay/", backpay_web.backpay, name="backpay"),
     path("unit/declarations/uploads/<str:token>/", upload_views.upload_page,
          name="upload_page"),
     path("unit/declarations/uploads/<str:token>/errors.xlsx", upload_views.upload_errors_file,
@@ -17,6 +19,20 @@ urlpatterns = [
          name="upload_content"),
     path("unit/declarations/uploads/<str:token>/submit/", upload_views.upload_submit,
          name="upload_submit"),
+    path("unit/declarations/enrol/", web_forms.enrol, name="enrol"),
+    path("unit/declarations/leave/", web_forms.leave, name="leave"),
+    path("unit/declarations/unit-change/", web_forms.unit_change, name="unit_change"),
+    path("unit/declarations/person-change/", web_forms.person_change_lookup,
+         name="person_change_lookup"),
+    path("unit/declarations/person-change/<str:ref>/", web_forms.person_change,
+         name="person_change"),
+    path("unit/declarations/drafts/<str:token>/", draft_views.draft_page, name="draft"),
+    path("unit/declarations/drafts/<str:token>/content/", draft_views.draft_content,
+         name="draft_content"),
+    path("unit/declarations/drafts/<str:token>/submit/", draft_views.draft_submit,
+         name="draft_submit"),
+    path("unit/declarations/drafts/<str:token>/discard/", draft_views.draft_discard,
+         name="draft_discard"),
     path("unit/declarations/<str:receipt_no>/", views.declaration_detail, name="detail"),
     path("unit/declarations/<str:receipt_no>/receipt.pdf", views.declaration_receipt_pdf,
          name="receipt_pdf"),

@@ -19,6 +19,7 @@ from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
 
 from .access import unit_session_required
+from .backpay_web import evidence_context
 from .batchfiles import KINDS, blank_form_csv, blank_form_xlsx
 from .batchfiles.readers import MAX_BYTES, MAX_ROWS
 from .batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
@@ -73,8 +74,9 @@ def declaration_list(request: HttpRequest, session: UnitSession) -> HttpResponse
 def declaration_detail(request: HttpRequest, session: UnitSession,
                        receipt_no: str) -> HttpResponse:
     declaration = declaration_for_unit(session.unit, receipt_no)
-    return render(request, "declarations/detail.html",
-                  receipt_context(declaration, request.GET.get("page")))
+    context = receipt_context(declaration, request.GET.get("page"))
+    context.update(evidence_context(declaration))
+    return render(request, "declarations/detail.html", context)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from django.db import connection
 
 from shebao.audit.services import SYSTEM, event_record
+from shebao.declarations.wagewindow import window_demo_set
 from shebao.pension.models import Account1992, AccountYear
 from shebao.registry.models import (
     Enrolment,
@@ -149,6 +150,7 @@ def demo_city_create(config: DemoConfig, progress: Progress | None = None) -> De
     counts = demo_generate(config, sink, progress)
     sink.reset_sequences([Unit, Person])
     logins = demo_staff_ensure()
+    window_demo_set(config.today, SYSTEM)  # so that the city's units can declare wages now
     event_record(actor=SYSTEM, action="demo_create", object_type="demo",
                  object_ref=str(config.seed),
                  after={"seed": config.seed, "today": config.today.isoformat(),

@@ -89,6 +89,18 @@ MATRIX: dict[str, list[Route]] = {
         Route("/backoffice/declarations/{receipt_b}/approve/", POST_ONLY)],
     "backoffice:declaration_return": [
         Route("/backoffice/declarations/{receipt_b}/return/", POST_ONLY)],
+    "backoffice:declaration_evidence": [
+        Route("/backoffice/declarations/{receipt_b}/evidence/{evidence_b}/", REVIEW),
+        # an evidence id under another declaration's receipt, or none at all
+        Route("/backoffice/declarations/20260101AAAAAAAA/evidence/{evidence_b}/",
+              row(R, F, F, F, F, F, N, N)),
+        Route("/backoffice/declarations/{receipt_b}/evidence/987654321/",
+              row(R, F, F, F, F, F, N, N)),
+    ],
+    "backoffice:wage_windows": [
+        Route("/backoffice/wage-windows/", row(R, F, F, F, F, F, F, 200)),
+        Route("/backoffice/wage-windows/?year=2026", row(R, F, F, F, F, F, F, 200)),
+    ],
     "backoffice:audit_search": [Route("/backoffice/audit/", REVIEW)],
     "backoffice:audit_verify": [Route("/backoffice/audit/verify/", POST_ONLY)],
     "certauth:unit_home": [Route("/unit/", UNIT_ONLY)],
@@ -105,6 +117,8 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "declarations:list": [Route("/unit/declarations/", UNIT_ONLY)],
     "declarations:upload": [Route("/unit/declarations/upload/", UNIT_ONLY)],
+    "declarations:backpay": [Route("/unit/declarations/backpay/", UNIT_ONLY)],
+    "declarations:wage": [Route("/unit/declarations/wage/", UNIT_ONLY)],
     "declarations:upload_page": [
         Route("/unit/declarations/uploads/{refused_b}/", OWN_UNIT_B),
         Route("/unit/declarations/uploads/{draft_b}/", OWN_UNIT_B),
@@ -120,6 +134,30 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "declarations:upload_submit": [
         Route("/unit/declarations/uploads/{draft_b}/submit/", POST_ONLY)],
+    "declarations:enrol": [Route("/unit/declarations/enrol/", UNIT_ONLY)],
+    "declarations:leave": [
+        Route("/unit/declarations/leave/", UNIT_ONLY),
+        Route("/unit/declarations/leave/?person={ref_b}", OWN_UNIT_B),
+    ],
+    "declarations:unit_change": [Route("/unit/declarations/unit-change/", UNIT_ONLY)],
+    "declarations:person_change_lookup": [
+        Route("/unit/declarations/person-change/", UNIT_ONLY)],
+    "declarations:person_change": [
+        Route("/unit/declarations/person-change/{ref_b}/", OWN_UNIT_B),
+        Route("/unit/declarations/person-change/0000000000000000/", NOBODYS_UNIT),
+    ],
+    "declarations:draft": [
+        Route("/unit/declarations/drafts/{token_b}/", OWN_UNIT_B),
+        Route("/unit/declarations/drafts/guessed-token/", NOBODYS_UNIT),
+    ],
+    "declarations:draft_content": [
+        Route("/unit/declarations/drafts/{token_b}/content/", OWN_UNIT_B),
+        Route("/unit/declarations/drafts/guessed-token/content/", NOBODYS_UNIT),
+    ],
+    "declarations:draft_submit": [
+        Route("/unit/declarations/drafts/{token_b}/submit/", POST_ONLY)],
+    "declarations:draft_discard": [
+        Route("/unit/declarations/drafts/{token_b}/discard/", POST_ONLY)],
     "declarations:detail": [
         Route("/unit/declarations/{receipt_b}/", OWN_UNIT_B),
         Route("/unit/declarations/20260101AAAAAAAA/", NOBODYS_UNIT),
@@ -196,24 +234,31 @@ def callers(db: None, tmp_path: Path, local_ca: Any) -> dict[str, Any]:
 
 
 def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
-    """Unit B's submitted 补缴 (审核中), a refused upload and a draft from a valid one."""
+    """Unit B's submitted 补缴 (审核中) with an evidence file, a refused upload and a
+    draft from a valid one."""
     from django.utils import timezone
 
     from shebao.declarations.batchfiles import WageRecord, batchfile_validate
-    from shebao.declarations.models import BatchUpload
+    from shebao.declarations.models import BatchUpload, Evidence
     from shebao.declarations.services import declaration_create
-    from shebao.declarations.testing import make_backpay
+    from shebao.declarations.testing import make_backpay, wage_window_open
     from shebao.declarations.uploads import upload_refused
 
-    receipt = make_backpay(holder, person).receipt_no
+    backpay = make_backpay(holder, person)
+    receipt = backpay.receipt_no
+    evidence = Evidence.objects.create(declaration=backpay, file_name="乙单位劳动合同.pdf",
+                                       content_type="application/pdf", size=9,
+                                       digest="e" * 64, data=b"%PDF-1.4\n")
     result = batchfile_validate(b"\xff", "x.csv", kind="wage", unit=holder.unit,
                                 as_of=timezone.localdate())
     refused = upload_refused(unit=holder.unit, data=b"\xff", file_name="x.csv", result=result)
+    wage_window_open()
     draft = declaration_create(unit=holder.unit, records=[WageRecord(
         row=2, id_number=person.id_number, name=person.name, wage=900_000)], actor=SYSTEM)
     kept = BatchUpload.objects.create(token="draft-of-unit-b", unit=holder.unit, kind="wage",
                                       file_name="w.csv", digest="0" * 64, declaration=draft)
-    return {"receipt_b": str(receipt), "refused_b": refused.token, "draft_b": kept.token}
+    return {"receipt_b": str(receipt), "refused_b": refused.token, "draft_b": kept.token,
+            "token_b": str(draft.draft_token), "evidence_b": str(evidence.pk)}
 
 
 def _body_text(response: Any) -> str:

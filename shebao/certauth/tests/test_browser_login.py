@@ -45,9 +45,9 @@ def test_unit_logs_in_with_its_certificate(page: Page, screenshot: Screenshot,
     expect(info.get_by_role("row").filter(has_text="单位编号")).to_contain_text(
         holder.unit.number)
     expect(info.get_by_role("row").filter(has_text="网上申报状态")).to_contain_text("已开通")
-    expect(page.get_by_text("即将开放")).to_have_count(2)
-    expect(page.get_by_role("link", name="增员")).to_have_attribute(
-        "href", "/unit/declarations/upload/?kind=add")
+    expect(page.get_by_text("即将开放")).to_have_count(1)
+    expect(page.get_by_role("link", name="增员", exact=True)).to_have_attribute(
+        "href", "/unit/declarations/enrol/")
     expect(page.get_by_text(other.name)).to_have_count(0)
     nav = page.get_by_role("navigation", name="服务入口")
     expect(nav.get_by_role("link", name="单位首页")).to_have_attribute("aria-current", "page")

@@ -74,10 +74,12 @@ def test_login_starts_a_unit_session_and_home_shows_the_unit(
     assert other.unit.name not in html and other.unit.number not in html
     assert f"{timezone.localtime(holder.binding.not_after):%Y-%m-%d}" in html
     tiles = html.split('id="biz-h"')[1]
-    for link in ("/unit/declarations/upload/?kind=add", "/unit/declarations/upload/?kind=backpay",
-                 "/unit/forms/", "/unit/declarations/"):
+    for link in ("/unit/declarations/enrol/", "/unit/declarations/leave/",
+                 "/unit/declarations/wage/", "/unit/declarations/backpay/",
+                 "/unit/declarations/upload/", "/unit/forms/", "/unit/declarations/",
+                 "/unit/declarations/unit-change/", "/unit/declarations/person-change/"):
         assert f'<a href="{link}">' in tiles, link
-    assert tiles.count("即将开放") == 2  # 变更 and 查询 are not online yet
+    assert tiles.count("即将开放") == 1  # 查询 is not online yet
 
 
 def test_home_shows_the_organization_code_when_there_is_no_uscc(

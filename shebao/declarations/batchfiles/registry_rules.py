@@ -18,6 +18,7 @@ from shebao.policy.selectors import policy_years
 from shebao.registry.choices import Hukou, StartReason
 from shebao.registry.models import Enrolment, Person, Unit
 
+from ..wagewindow import window_open_on
 from .errors import FileRefused
 from .rules import ParsedRow, RuleContext
 
@@ -163,9 +164,14 @@ def _wage(row: ParsedRow, f: Facts, year: tuple[int, Month, Month]) -> None:
 
 
 def _policy_year(ctx: RuleContext) -> tuple[int, Month, Month]:
-    """The policy year (缴费年度) containing the declaration date, with its months."""
+    """The policy year (缴费年度) a wage declaration made on the declaration date is for:
+    that of the declaration window open then, else the one containing the date."""
+    window = window_open_on(ctx.as_of)
     month = ctx.current
     for fig in policy_years():
-        if fig.first_month <= month and (fig.last_month is None or month <= fig.last_month):
+        if window is not None and fig.value == window.policy_year:
+            return fig.value, fig.first_month, fig.last_month or month
+        if window is None and fig.first_month <= month and (
+                fig.last_month is None or month <= fig.last_month):
             return fig.value, fig.first_month, fig.last_month or month
     raise FileRefused("policy_year_unknown", f"{month.label}不属于任何缴费年度，请联系经办机构")

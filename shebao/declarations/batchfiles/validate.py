@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +76,46 @@ def batchfile_validate(data: bytes, filename: str, *, kind: str, unit: Unit | No
     result.errors.sort(key=lambda e: (e.row or 0, result.columns.get(e.column, -1)))
     if result.errors:
         result.records = []
+    return result
+
+
+def records_validate(items: list[dict[str, object]], *, kind: str, unit: Unit | None,
+                     as_of: dt.date) -> ValidationResult:
+    """Validate declared rows that come without a file: a web form (one row) or the
+    API's JSON list. Each item maps a column's field name (`id_number`, `start`, …) to
+    what was typed; the same cell parsers and rules as a batch file apply, so every
+    message is the one a file would get. Row numbers count items from 1; the digest is
+    that of the canonical JSON of the items."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown batch file kind {kind!r}")
+    canonical = json.dumps(items, sort_keys=True, ensure_ascii=False, default=str)
+    result = ValidationResult(kind=kind, digest=hashlib.sha256(canonical.encode()).hexdigest())
+    ctx = RuleContext(as_of=as_of, cutoff_day=settings.DECLARATION_CUTOFF_DAY)
+    result.columns = {c.header: i for i, c in enumerate(spec.columns)}
+    if not items:
+        result.errors.append(file_error("no_data", "没有申报数据"))
+        return result
+    if len(items) > MAX_ROWS:
+        result.errors.append(file_error("too_many_rows", _TOO_MANY))
+        return result
+    rows = []
+    for number, item in enumerate(items, start=1):
+        cells: dict[str, Cell] = {}
+        for column in spec.columns:
+            value = item.get(column.field)
+            cells[column.field] = value if isinstance(value, (str, int)) else None
+        rows.append(_parse_row(number, cells, spec, ctx))
+    result.rows = len(rows)
+    duplicate_rules(rows)
+    if unit is not None:
+        registry_rules(rows, unit, ctx)
+    for row in rows:
+        result.errors += row.errors
+        result.warnings += row.warnings
+    result.errors.sort(key=lambda e: (e.row or 0, result.columns.get(e.column, -1)))
+    if not result.errors:
+        result.records = [spec.record(row=r.row, **r.values) for r in rows]  # type: ignore[arg-type]
     return result
 
 

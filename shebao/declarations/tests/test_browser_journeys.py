@@ -19,16 +19,9 @@ from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.declarations.testing import browser_cert_login
 
 Screenshot = Callable[[Page, str], Path]
-
-
-def _cert_login(page: Page, holder: Holder) -> None:
-    page.goto("/unit/login/")
-    page.get_by_label("证书文件（cert.pem）").set_input_files(str(holder.cert_path))
-    page.get_by_label("私钥文件（key.pem）").set_input_files(str(holder.key_path))
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/unit/$"))
 
 
 def _fill(form: Path, out: Path, rows: list[list[str]]) -> Path:
@@ -59,7 +52,7 @@ def test_unit_declares_new_hires_with_a_batch_file(page: Page, screenshot: Scree
     good, wrong_id = _people()
     bad = [list(good[0]), [wrong_id, *good[1][1:]], [*good[2][:5], "一万二", good[2][6]]]
 
-    _cert_login(page, holder)
+    browser_cert_login(page, holder)
     page.get_by_role("link", name="表样下载").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("表样下载")
     screenshot(page, "decl-forms")
@@ -70,7 +63,8 @@ def test_unit_declares_new_hires_with_a_batch_file(page: Page, screenshot: Scree
     info.value.save_as(form)
 
     page.goto("/unit/")
-    page.get_by_role("link", name="增员").click()
+    page.get_by_role("link", name="报盘", exact=True).click()
+    page.get_by_label("业务类型").select_option("增员")
     expect(page.get_by_label("业务类型")).to_have_value("add")
     page.get_by_label("报盘文件").set_input_files(
         str(_fill(form, tmp_path / "增员名单.xlsx", bad)))
@@ -94,7 +88,7 @@ def test_unit_declares_new_hires_with_a_batch_file(page: Page, screenshot: Scree
         str(_fill(form, tmp_path / "增员名单-更正.xlsx", good)))
     page.get_by_role("button", name="上传并校验").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("确认并签名提交")
-    expect(page.locator("#summary")).to_contain_text("3 行")
+    expect(page.locator("#summary")).to_contain_text("3 人")
     expect(page.locator("#lines tbody tr")).to_have_count(3)
     screenshot(page, "decl-confirm")
 
@@ -195,7 +189,7 @@ def test_staff_approve_and_return_and_the_unit_sees_both(page: Page, screenshot:
     screenshot(page, "review-queue-empty")
     page.get_by_role("button", name="退出").click()
 
-    _cert_login(page, holder)
+    browser_cert_login(page, holder)
     page.get_by_role("link", name="申报记录").click()
     rows = page.locator("#declarations tbody tr")
     expect(rows.filter(has_text=approve)).to_contain_text("已生效")

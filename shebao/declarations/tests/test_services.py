@@ -25,6 +25,7 @@ from shebao.declarations.services import (
     declaration_submit,
     effective_month,
 )
+from shebao.declarations.testing import wage_window_open
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person, WageBase
 from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
@@ -74,7 +75,8 @@ def test_wage_declaration_sets_the_base_of_the_policy_year():
     unit, person = make_unit(), make_person()
     make_enrolment(person, unit, first=Month(2024, 1), wage=900_000, policy_years=(2024,))
     record = WageRecord(row=2, id_number=person.id_number, name=person.name, wage=1_500_000)
-    submit(declaration_create(unit=unit, records=[record], actor=UNIT))
+    wage_window_open(TODAY)
+    submit(declaration_create(unit=unit, records=[record], actor=UNIT, today=TODAY))
     wage = WageBase.objects.get(person=person, unit=unit, policy_year=2025)
     assert (wage.wage, wage.source) == (1_500_000, "declared")
 

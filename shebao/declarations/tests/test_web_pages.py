@@ -14,28 +14,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shebao.audit.services import SYSTEM
-from shebao.certauth.ca import LocalCa
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.declarations import views
 from shebao.declarations.models import Declaration
 from shebao.declarations.services import declaration_return
-from shebao.declarations.testing import make_backpay, unit_login
+from shebao.declarations.testing import make_backpay
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def holder(local_ca: LocalCa, tmp_path: Path) -> Holder:
-    return unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
-
-
-@pytest.fixture
-def unit_client(holder: Holder) -> Client:
-    client = Client()
-    unit_login(client, holder)
-    return client
 
 
 def backpays(holder: Holder, n: int) -> list[Declaration]:
@@ -147,7 +134,8 @@ def test_receipt_of_another_unit_is_404(unit_client: Client, tmp_path: Path) -> 
     assert unit_client.get("/unit/declarations/20260101AAAAAAAA/").status_code == 404
 
 
-def test_drafts_have_no_receipt_page(unit_client: Client, holder: Holder) -> None:
+def test_drafts_have_no_receipt_page(unit_client: Client, holder: Holder,
+                                     wage_window: object) -> None:
     from shebao.declarations.batchfiles import WageRecord
     from shebao.declarations.services import declaration_create
 

@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from shebao.accounts.models import RateLimitBucket
 from shebao.audit.models import Event
 from shebao.audit.services import SYSTEM
-from shebao.certauth.ca import LocalCa
 from shebao.certauth.services import certificate_unbind
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.declarations import upload_views
@@ -38,18 +37,6 @@ from shebao.registry.models import Enrolment
 from shebao.testing import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def holder(local_ca: LocalCa, tmp_path: Path) -> Holder:
-    return unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
-
-
-@pytest.fixture
-def unit_client(holder: Holder) -> Client:
-    client = Client()
-    unit_login(client, holder)
-    return client
 
 
 def good_add_file(*ns: int) -> bytes:

@@ -1,0 +1,380 @@
+"""缴费工资申报 on the web: the unit's people with an input each, while the window is open.
+
+GET  /unit/declarations/wage/   the window, the policy year's base limits and one page of
+                                the unit's enrolled people, each prefilled with the wage
+                                of this year (if declared) or last year
+POST /unit/declarations/wage/   the typed wages of that page: checked by
+                                `records_validate(kind="wage")` (the batch file's parser
+                                and registry rules; messages at each person's input) and
+                                shown with the resulting bases; "下一步" makes the draft
+                                and goes to the shared confirm step (draft_views.py)
+
+A person left blank is not declared this time. A page holds PER_PAGE people, read in two
+queries whatever the unit's size (the wages of both years are subqueries); a unit of
+thousands is better served by one batch file, which the page links to.
+`confirm_extra` adds the bases per person and insurance to the confirm page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from shebao.accounts.principal import principal_of
+from shebao.certauth.selectors import UnitSession
+from shebao.contributions.calculator import clamp_base
+from shebao.lib.money import format_fen, format_fen_grouped
+from shebao.lib.periods import Month
+from shebao.policy.insurances import ORDER
+from shebao.policy.models import Confidence
+from shebao.policy.selectors import PolicyMissing, policy_at, policy_year_months
+from shebao.registry.choices import WageSource
+from shebao.registry.models import Enrolment, Person, Unit, WageBase
+
+from .access import unit_session_required
+from .batchfiles import KINDS, records_validate
+from .batchfiles.errors import CellError, FileRefused
+from .models import Declaration, Source, WageWindow
+from .services import DeclarationError, declaration_create
+from .wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
+
+PER_PAGE = 100
+SEARCH_MAX = 18
+BASES_SHOWN = 500  # rows of the bases table on the confirm page
+WAGE = KINDS["wage"]
+# This year's wage that the input starts from; a 110% default starts from last year's.
+PREFILL_SOURCES = {WageSource.DECLARED, WageSource.NEW_HIRE, WageSource.IMPORTED}
+SOURCE_LABELS = dict(WageSource.choices)
+
+
+# --- limits and bases ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    insurance: str
+    label: str
+    lower: int
+    upper: int
+
+    @property
+    def lower_shown(self) -> str:
+        return format_fen_grouped(self.lower)
+
+    @property
+    def upper_shown(self) -> str:
+        return format_fen_grouped(self.upper)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The base limits (缴费基数上下限) of a policy year for the unit's insurances."""
+
+    year: int
+    first: Month
+    last: Month
+    items: tuple[Limit, ...]
+    provisional: bool  # not yet published: last year's carried over
+
+    @property
+    def uniform(self) -> Limit | None:
+        """The one limit pair when every insurance has the same (Beijing since 2019)."""
+        pairs = {(item.lower, item.upper) for item in self.items}
+        return self.items[0] if len(pairs) == 1 else None
+
+
+def year_limits(policy_year: int, unit: Unit) -> Limits:
+    """PolicyMissing (Chinese) when the policy table lacks the year or its limits."""
+    first, last = policy_year_months(policy_year)
+    policy = policy_at(first)
+    items = tuple(Limit(ins.value, str(ins.label), policy.base_lower[ins].value,
+                        policy.base_upper[ins].value)
+                  for ins in ORDER if ins.value in unit.insurance_set)
+    provisional = any(policy.base_lower[ins].confidence == Confidence.PROVISIONAL
+                      or policy.base_upper[ins].confidence == Confidence.PROVISIONAL
+                      for ins in ORDER if ins.value in unit.insurance_set)
+    return Limits(policy_year, first, last, items, provisional)
+
+
+@dataclass(frozen=True)
+class Base:
+    insurance: str
+    label: str
+    base: int
+    clamped: str  # "" | "下限" | "上限"
+
+    @property
+    def shown(self) -> str:
+        return format_fen_grouped(self.base)
+
+
+@dataclass(frozen=True)
+class Bases:
+    """A declared wage's base per insurance, clamped to the year's limits."""
+
+    wage: int
+    items: tuple[Base, ...]
+
+    @property
+    def uniform(self) -> Base | None:
+        return self.items[0] if self.items and len({b.base for b in self.items}) == 1 else None
+
+    @property
+    def clamped(self) -> bool:
+        return any(b.clamped for b in self.items)
+
+    @property
+    def note(self) -> str:
+        """按上下限核定（低于下限 / 高于上限）, or "" when the wage is the base."""
+        sides = sorted({b.clamped for b in self.items if b.clamped})
+        if not sides:
+            return ""
+        reason = "、".join(f"{'低于' if s == '下限' else '高于'}{s}" for s in sides)
+        return f"按上下限核定（{reason}）"
+
+
+def bases_for(wage: int, limits: Limits) -> Bases:
+    return Bases(wage, tuple(
+        Base(item.insurance, item.label, clamp_base(wage, item.lower, item.upper),
+             "下限" if wage < item.lower else "上限" if wage > item.upper else "")
+        for item in limits.items))
+
+
+# --- the unit's people -----------------------------------------------------------------
+
+
+def enrolled_people(unit: Unit, policy_year: int, month: Month, search: str = ""
+                    ) -> QuerySet[Person]:
+    """The unit's people enrolled this month or later, each with the wage (and its
+    source) of `policy_year` and of the year before at this unit: one query a page."""
+    here = Enrolment.objects.filter(unit=unit).filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
+    wages = WageBase.objects.filter(unit=unit, person=OuterRef("pk"))
+    people = Person.objects.filter(pk__in=here)
+    if search:
+        people = people.filter(Q(name__contains=search)
+                               | Q(id_number__startswith=search.upper()))
+    return (people.only("ref", "id_number", "name").annotate(
+        last_wage=Subquery(wages.filter(policy_year=policy_year - 1).values("wage")[:1]),
+        this_wage=Subquery(wages.filter(policy_year=policy_year).values("wage")[:1]),
+        this_source=Subquery(wages.filter(policy_year=policy_year).values("source")[:1]),
+    ).order_by("name", "id_number"))
+
+
+@dataclass
+class Row:
+    """One person on the page: what the registry holds and what was typed."""
+
+    ref: str
+    name: str
+    id_number: str
+    last_wage: int | None
+    this_wage: int | None
+    this_source: str | None
+    typed: str
+    errors: list[str]
+    bases: Bases | None = None
+
+    @property
+    def field(self) -> str:
+        return f"wage-{self.ref}"
+
+    @property
+    def last_shown(self) -> str:
+        return format_fen_grouped(self.last_wage) if self.last_wage is not None else ""
+
+    @property
+    def this_shown(self) -> str:
+        return format_fen_grouped(self.this_wage) if self.this_wage is not None else ""
+
+    @property
+    def this_source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.this_source or "", ""))
+
+
+def _prefill(person: Any) -> str:
+    if person.this_wage is not None and person.this_source in PREFILL_SOURCES:
+        return format_fen(person.this_wage)
+    return format_fen(person.last_wage) if person.last_wage is not None else ""
+
+
+def _row(person: Any, typed: str) -> Row:
+    return Row(person.ref, person.name, person.id_number, person.last_wage,
+               person.this_wage, person.this_source, typed, [])
+
+
+def _wage_of(text: str, today: dt.date) -> int | None:
+    """The typed wage in fen, by the batch file's own parser; None when it is refused."""
+    try:
+        value = WAGE.column("wage").parse(text, today)
+    except CellError:
+        return None
+    return value if isinstance(value, int) else None
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def _closed(request: HttpRequest, unit: Unit, status: WindowStatus) -> HttpResponse:
+    """Outside the window: the dates, no form (a form posted anyway changes nothing)."""
+    return render(request, "declarations/wage.html", {
+        "unit": unit, "status": status, "late_note": LATE_NOTE},
+        status=400 if request.method == "POST" else 200)
+
+
+def _search(request: HttpRequest) -> str:
+    source = request.POST if request.method == "POST" else request.GET
+    return "".join(str(source.get("q", "")).split())[:SEARCH_MAX]
+
+
+@require_http_methods(["GET", "POST"])
+@unit_session_required()
+def wage(request: HttpRequest, session: UnitSession) -> HttpResponse:
+    unit, today = session.unit, timezone.localdate()
+    status = window_status(today)
+    window = status.open
+    if window is None:
+        return _closed(request, unit, status)
+    try:
+        limits = year_limits(window.policy_year, unit)
+    except PolicyMissing as exc:
+        return render(request, "declarations/wage.html", {
+            "unit": unit, "status": status, "policy_error": str(exc)})
+    search = _search(request)
+    month = Month.of(today)
+    people = enrolled_people(unit, window.policy_year, month, search)
+    page_number = (request.POST if request.method == "POST" else request.GET).get("page")
+    page = Paginator(people, PER_PAGE).get_page(page_number)
+    context: dict[str, Any] = {
+        "unit": unit, "status": status, "window": window, "limits": limits, "page": page,
+        "search": search, "today": today, "late_note": LATE_NOTE, "per_page": PER_PAGE,
+        "enrolled": (page.paginator.count if not search
+                     else enrolled_people(unit, window.policy_year, month).count()),
+        "declared": _declared_count(unit, window.policy_year, month)}
+    if request.method == "GET":
+        rows = [_row(p, _prefill(p)) for p in page.object_list]
+        for row in rows:
+            wage_fen = _wage_of(row.typed, today) if row.typed else None
+            row.bases = bases_for(wage_fen, limits) if wage_fen is not None else None
+        return render(request, "declarations/wage.html", {**context, "rows": rows})
+    return _post(request, session, window, limits, context)
+
+
+def _declared_count(unit: Unit, policy_year: int, month: Month) -> int:
+    here = Enrolment.objects.filter(unit=unit).filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
+    return WageBase.objects.filter(unit=unit, policy_year=policy_year,
+                                   source=WageSource.DECLARED, person_id__in=here).count()
+
+
+def _post(request: HttpRequest, session: UnitSession, window: WageWindow, limits: Limits,
+          context: dict[str, Any]) -> HttpResponse:
+    today = context["today"]
+    typed = {key.removeprefix("wage-"): str(value).strip()
+             for key, value in request.POST.items() if key.startswith("wage-")}
+    form_errors: list[str] = []
+    if len(typed) > PER_PAGE:
+        form_errors.append(f"每次最多提交 {PER_PAGE} 人，请分页填写或使用报盘文件")
+        typed = {}
+    # Only the unit's own enrolled people: another unit's or a departed person's input
+    # is not read (and nothing is said about who they are).
+    found = list(enrolled_people(session.unit, window.policy_year, Month.of(today))
+                 .filter(ref__in=list(typed))) if typed else []
+    if len(found) < len(typed):
+        form_errors.append(f"有 {len(typed) - len(found)} 人已不在本单位参保名单中，"
+                           "未列入本次申报，请刷新页面")
+    rows = [_row(p, typed[p.ref]) for p in found]
+    filled = [row for row in rows if row.typed]
+    records = []
+    if not filled and not form_errors:
+        form_errors.append("请至少填写一名人员的月缴费工资（留空的人员本次不申报）")
+    elif filled:
+        items: list[dict[str, object]] = [
+            {"id_number": r.id_number, "name": r.name, "wage": r.typed} for r in filled]
+        try:
+            result = records_validate(items, kind="wage", unit=session.unit, as_of=today)
+        except FileRefused as exc:
+            form_errors.append(exc.message)
+        else:
+            for error in result.errors:
+                if error.row is None:
+                    form_errors.append(error.message)
+                else:
+                    filled[error.row - 1].errors.append(error.message)
+            records = result.records
+    for row in filled:
+        wage_fen = None if row.errors else _wage_of(row.typed, today)
+        row.bases = bases_for(wage_fen, limits) if wage_fen is not None else None
+    invalid = bool(form_errors) or any(row.errors for row in rows)
+    if not invalid and request.POST.get("action") == "next":
+        try:
+            draft: Declaration = declaration_create(
+                unit=session.unit, records=records, source=Source.WEB,
+                actor=principal_of(request).actor(request), today=today)
+        except DeclarationError as exc:
+            form_errors.append(str(exc))
+        else:
+            return redirect("declarations:draft", token=draft.draft_token)
+    error_count = sum(len(row.errors) for row in rows)
+    return render(request, "declarations/wage.html", {
+        **context, "rows": rows, "form_errors": form_errors, "error_count": error_count,
+        "checked": True}, status=400 if form_errors or error_count else 200)
+
+
+# --- the confirm page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseLine:
+    line_no: int
+    name: str
+    id_number: str
+    wage: int
+    bases: Bases
+
+    @property
+    def wage_shown(self) -> str:
+        return format_fen_grouped(self.wage)
+
+
+def confirm_extra(draft: Declaration, today: dt.date) -> dict[str, Any]:
+    """The bases a wage draft gives each person for its policy year, per insurance
+    (CONFIRM_EXTRAS of draft_views), with the window it must be submitted in."""
+    extra: dict[str, Any] = {"extra_template": "declarations/_wage_bases.html"}
+    year = draft.policy_year
+    if year is None:
+        extra["wage_error"] = "该草稿没有缴费年度，不能提交，请放弃后重新填报"
+        return extra
+    try:
+        limits = year_limits(year, draft.unit)
+    except PolicyMissing as exc:
+        extra["wage_error"] = str(exc)
+        return extra
+    window = WageWindow.objects.filter(policy_year=year).first()
+    lines: list[BaseLine] = []
+    clamped = {"下限": 0, "上限": 0}
+    total = 0
+    for line_no, id_number, name, data in (draft.lines.order_by("line_no")
+                                           .values_list("line_no", "id_number", "name",
+                                                        "data")):
+        total += 1
+        bases = bases_for(int(data["wage"]), limits)
+        for side in {b.clamped for b in bases.items if b.clamped}:
+            clamped[side] += 1
+        if len(lines) < BASES_SHOWN:
+            lines.append(BaseLine(line_no, name, id_number, int(data["wage"]), bases))
+    closed = window is None or not window.opens_on <= today <= window.closes_on
+    extra["wage"] = {
+        "year": year, "limits": limits, "lines": lines, "total": total,
+        "more": total - len(lines), "lower": clamped["下限"], "upper": clamped["上限"],
+        "window": window, "span": window_span(window) if window else "",
+        "closes": day_label(window.closes_on) if window else "", "closed": closed}
+    return extra

@@ -171,6 +171,26 @@ MATRIX: dict[str, list[Route]] = {
     "api:challenge": [Route("/api/v1/auth/challenge", POST_ONLY, api=True)],
     "api:token": [Route("/api/v1/auth/token", POST_ONLY, api=True)],
     "api:me": [Route("/api/v1/auth/me", row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
+    # Declarations by token: a session (person, staff, even a unit's) is no token: 401.
+    "api:declaration_validate": [
+        Route("/api/v1/declarations/validate", POST_ONLY, api=True)],
+    "api:draft_create": [Route("/api/v1/declarations/drafts", POST_ONLY, api=True)],
+    "api:draft_content": [
+        Route("/api/v1/declarations/drafts/{token_b}/content",
+              row(401, N, 200, 401, 401, 401, 401, 401), api=True),
+        Route("/api/v1/declarations/drafts/guessed-token/content",
+              row(401, N, N, 401, 401, 401, 401, 401), api=True),
+    ],
+    "api:draft_submit": [
+        Route("/api/v1/declarations/drafts/{token_b}/submit", POST_ONLY, api=True)],
+    "api:declaration_list": [
+        Route("/api/v1/declarations", row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
+    "api:declaration_detail": [
+        Route("/api/v1/declarations/{receipt_b}",
+              row(401, N, 200, 401, 401, 401, 401, 401), api=True),
+        Route("/api/v1/declarations/20260101AAAAAAAA",
+              row(401, N, N, 401, 401, 401, 401, 401), api=True),
+    ],
     "api:api-root": [Route("/api/v1/", row(N, N, N, N, N, N, N, N), api=True)],
 }
 

@@ -75,7 +75,7 @@ def test_unit_declares_one_person_and_changes_information(
     expect(page.locator("#receipt")).to_contain_text("已生效")
 
     page.goto("/unit/")
-    page.get_by_role("link", name="单位信息变更").click()
+    page.locator("ul.biz").get_by_role("link", name="单位信息变更").click()
     expect(page.get_by_label("单位名称")).to_have_value("北京朝阳示范科技有限公司")
     page.get_by_label("联系电话").fill("12")
     page.get_by_role("button", name="下一步：核对并签名").click()

@@ -37,7 +37,7 @@ from .access import unit_session_required
 from .models import Declaration, Kind, Status
 from .presenters import line_headers, line_rows, what_happens
 from .selectors import draft_for_unit
-from .services import canonical_content, declaration_discard, effective_month
+from .services import DRAFT_TTL, canonical_content, declaration_discard, effective_month
 from .submitting import SubmitRefused, draft_submit_signed
 
 LINES_PER_PAGE = 100
@@ -65,7 +65,7 @@ def confirm_page(request: HttpRequest, session: UnitSession, draft: Declaration,
         "digest": hashlib.sha256(content.encode("utf-8")).hexdigest(),
         "headers": line_headers(draft.kind), "page": page,
         "rows": line_rows(draft.kind, page.object_list),
-        "unit_level": draft.kind == Kind.UNIT_CHANGE,
+        "unit_level": draft.kind == Kind.UNIT_CHANGE, "draft_days": DRAFT_TTL.days,
         "content_url": content_url, "submit_url": submit_url, "discard_url": discard_url,
         **extra}
     if draft.kind in CONFIRM_EXTRAS:

@@ -215,6 +215,26 @@ def declaration_discard(declaration: Declaration, *, actor: Actor) -> None:
         declaration.delete()
 
 
+# [decision] A draft nobody submitted is dropped after this long (with its lines and
+# evidence files): it declared nothing, and it holds personal data.
+DRAFT_TTL = dt.timedelta(days=30)
+
+
+def drafts_purge(*, now: dt.datetime | None = None, actor: Actor) -> int:
+    """Delete the drafts older than DRAFT_TTL (set-based; lines, evidence and upload
+    records go with them). One audit event tells how many."""
+    cutoff = (now or timezone.now()) - DRAFT_TTL
+    with transaction.atomic():
+        stale = Declaration.objects.filter(status=Status.DRAFT, created_at__lt=cutoff)
+        count = stale.count()
+        if count:
+            stale.delete()
+            event_record(actor=actor, action="declaration_drafts_purge",
+                         object_type="declaration",
+                         after={"drafts": count, "created_before": cutoff.isoformat()})
+    return count
+
+
 def declaration_return(declaration: Declaration, *, reason: str, actor: Actor) -> Declaration:
     reason = reason.strip()
     if not reason:

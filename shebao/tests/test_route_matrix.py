@@ -181,6 +181,8 @@ MATRIX: dict[str, list[Route]] = {
         Route("/api/v1/declarations/drafts/guessed-token/content",
               row(401, N, N, 401, 401, 401, 401, 401), api=True),
     ],
+    "api:draft_discard": [
+        Route("/api/v1/declarations/drafts/{token_b}", row(A, A, A, A, A, A, A, A), api=True)],
     "api:draft_submit": [
         Route("/api/v1/declarations/drafts/{token_b}/submit", POST_ONLY, api=True)],
     "api:declaration_list": [

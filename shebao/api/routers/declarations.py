@@ -51,7 +51,12 @@ from shebao.declarations.selectors import (
     line_counts,
     unit_declarations,
 )
-from shebao.declarations.services import DeclarationError, DuplicateFile, declaration_create
+from shebao.declarations.services import (
+    DeclarationError,
+    DuplicateFile,
+    declaration_create,
+    declaration_discard,
+)
 from shebao.declarations.submitting import (
     SubmitRefused,
     content_digest,
@@ -319,6 +324,21 @@ def draft_content(request: HttpRequest, token: str) -> HttpResponse:
     response = content_response(draft_for_unit(unit_for(_principal(request)), token))
     add_never_cache_headers(response)
     return response
+
+
+@router.delete("/drafts/{token}", response={204: None, 401: ErrorOut, 404: ErrorOut,
+                                            409: ErrorOut},
+               summary="放弃申报草稿",
+               description="删除尚未提交的草稿（不作任何申报）；已提交的申报不能删除，返回 409。"
+                           "未提交的草稿保留 30 天后自动清除。")
+def draft_discard(request: HttpRequest, token: str) -> Status[None]:
+    principal = _principal(request)
+    draft = draft_for_unit(unit_for(principal), token)
+    try:
+        declaration_discard(draft, actor=principal.actor(request))
+    except DeclarationError as exc:
+        raise ApiError(409, "already_submitted", str(exc)) from exc
+    return Status(204, None)
 
 
 @router.post("/drafts/{token}/submit",

@@ -438,6 +438,22 @@ def test_incomplete_submission_is_422(api: Api, body: dict[str, str]) -> None:
     assert Declaration.objects.get().status == Status.DRAFT
 
 
+def test_a_draft_is_discarded_once_and_a_submitted_one_never(api: Api, tmp_path: Path) -> None:
+    token = draft_token(api)
+    other = Api(unit_with_certificate(tmp_path, name="北京别家单位有限公司"))
+    assert other.client.delete(f"{BASE}/drafts/{token}", headers=other.headers).status_code \
+        == 404
+    response = api.client.delete(f"{BASE}/drafts/{token}", headers=api.headers)
+    assert response.status_code == 204
+    assert not Declaration.objects.exists()
+    assert api.client.delete(f"{BASE}/drafts/{token}", headers=api.headers).status_code == 404
+    submitted = draft_token(api, 2)
+    api.submit(submitted)
+    response = api.client.delete(f"{BASE}/drafts/{submitted}", headers=api.headers)
+    assert response.status_code == 409 and response.json()["code"] == "already_submitted"
+    assert Declaration.objects.get().status == Status.EFFECTIVE
+
+
 # --- scope: another unit ------------------------------------------------------------------
 
 

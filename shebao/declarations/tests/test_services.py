@@ -127,3 +127,32 @@ def test_the_same_file_is_applied_once():
     assert exc.value.first.pk == first.pk
     assert first.receipt_no and first.receipt_no in str(exc.value)
     assert Enrolment.objects.filter(person__id_number=id_number).count() == 5
+
+
+
+def test_drafts_purge_drops_old_drafts_only():
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from shebao.audit.models import Event
+    from shebao.declarations.models import DeclarationLine
+    from shebao.declarations.services import DRAFT_TTL, drafts_purge
+
+    unit, person = make_unit(), make_person()
+    make_enrolment(person, unit, first=Month(2025, 1))
+
+    def leave(end: Month) -> Declaration:
+        return declaration_create(unit=unit, actor=UNIT, records=[RemoveRecord(
+            row=2, id_number=person.id_number, name=person.name, reason="other", end=end)])
+
+    old, fresh, done = leave(Month(2025, 6)), leave(Month(2025, 7)), leave(Month(2025, 8))
+    submit(done)
+    long_ago = timezone.now() - DRAFT_TTL - dt.timedelta(minutes=1)
+    Declaration.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=long_ago)
+    assert drafts_purge(actor=UNIT) == 1
+    assert set(Declaration.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert not DeclarationLine.objects.filter(declaration_id=old.pk).exists()
+    event = Event.objects.get(action="declaration_drafts_purge")
+    assert event.after is not None and event.after["drafts"] == 1
+    call_command("purge_drafts")  # nothing left to drop: no second event
+    assert Event.objects.filter(action="declaration_drafts_purge").count() == 1

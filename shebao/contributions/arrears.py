@@ -1,4 +1,12 @@
-"""Arrears (欠费) and late fees per unit and month, to any date."""
+"""Arrears (欠费) and late fees per unit and month, to any date.
+
+A bill's total may include a late fee already billed (UnitMonth.late_fee, e.g. that of
+an approved 补缴). Convention: payments to a bill settle its contributions first and its
+billed late fee last, and a late fee accrues only on unpaid contributions, never on a
+billed late fee. So the part of a bill still owed after its due date is its arrears
+(欠费, `outstanding`, which includes an unpaid billed late fee), while the late fee
+accruing on it is computed on its unpaid contributions alone.
+"""
 
 from __future__ import annotations
 
@@ -23,18 +31,30 @@ class ArrearsLine:
     paid: int
     outstanding: int
     days_overdue: int
-    late_fee: int
+    late_fee: int  # accrued on the unpaid contributions to the date asked about
+    billed_late_fee: int = 0  # billed with the bill (part of total and outstanding)
 
 
 def bill_late_fee(bill: UnitMonth, allocations: list[Allocation], as_of: dt.date) -> int:
-    """Late fee of one bill to `as_of`: on each part paid late, from the day after the due
-    date to its payment date, and on what is still unpaid, to `as_of`."""
+    """Late fee of one bill to `as_of`: on each part of its contributions paid late, from
+    the day after the due date to its payment date, and on the contributions still
+    unpaid, to `as_of`.
+
+    Not on the bill's billed late fee: the allocations, in payment-date order, settle the
+    contributions (total − late_fee) first; an allocation counts only for what of them
+    was still unpaid (total − late_fee − paid so far, clamped at 0), the rest of it
+    pays the billed late fee. With no billed late fee every allocation counts in full.
+    """
+    contributions = bill.contributions_due
     fee = Fraction(0)
-    for alloc in allocations:
-        if alloc.paid_date <= as_of:
-            fee += late_fee_exact(alloc.amount, bill.due_date, alloc.paid_date)
-    paid_by_then = sum(a.amount for a in allocations if a.paid_date <= as_of)
-    fee += late_fee_exact(bill.total - paid_by_then, bill.due_date, as_of)
+    paid_so_far = 0
+    for alloc in sorted(allocations, key=lambda a: (a.paid_date, a.pk or 0)):
+        if alloc.paid_date > as_of:
+            break
+        part = min(alloc.amount, max(contributions - paid_so_far, 0))
+        fee += late_fee_exact(part, bill.due_date, alloc.paid_date)
+        paid_so_far += alloc.amount
+    fee += late_fee_exact(contributions - paid_so_far, bill.due_date, as_of)
     return round_fen(fee)
 
 
@@ -57,7 +77,7 @@ def arrears_for_units(unit_ids: list[int], as_of: dt.date) -> dict[int, list[Arr
             month=Month.from_int(bill.month), due_date=bill.due_date, total=bill.total,
             paid=paid, outstanding=outstanding,
             days_overdue=(as_of - bill.due_date).days if outstanding > 0 else 0,
-            late_fee=fee,
+            late_fee=fee, billed_late_fee=bill.late_fee,
         ))
     return result
 

@@ -20,7 +20,13 @@ class MonthStatus(models.TextChoices):
 
 
 class UnitMonth(models.Model):
-    """A unit's bill (应缴) for one month: what settlement fixed, what was paid."""
+    """A unit's bill (应缴) for one month: what settlement fixed, what was paid.
+
+    total = employer + personal + late_fee: the contributions billed in this month and
+    the late fees (LateFeeCharge) billed with them, all of which the unit must pay.
+    Payments to a bill settle its contributions first and its billed late fee last, so
+    a late fee never accrues on a billed late fee (see `arrears.bill_late_fee`).
+    """
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="months")
     month = models.IntegerField("费款所属期")
@@ -29,6 +35,7 @@ class UnitMonth(models.Model):
     persons = models.IntegerField("缴费人数", default=0)
     employer = models.BigIntegerField("单位应缴(分)", default=0)
     personal = models.BigIntegerField("个人应缴(分)", default=0)
+    late_fee = models.BigIntegerField("滞纳金(分)", default=0)
     total = models.BigIntegerField("应缴合计(分)", default=0)
     paid = models.BigIntegerField("已缴(分)", default=0)
     due_date = models.DateField("缴费截止日")
@@ -41,6 +48,8 @@ class UnitMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "month"], name="unit_month_once"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="unit_month_paid_not_negative"),
+            models.CheckConstraint(condition=Q(late_fee__gte=0),
+                                   name="unit_month_late_fee_not_negative"),
         ]
         indexes = [
             # serves: arrears (unpaid bills past their due date) and closing a month
@@ -50,6 +59,11 @@ class UnitMonth(models.Model):
     @property
     def outstanding(self) -> int:
         return self.total - self.paid
+
+    @property
+    def contributions_due(self) -> int:
+        """The contributions of the bill (its total without the billed late fee)."""
+        return self.total - self.late_fee
 
 
 class Kind(models.TextChoices):
@@ -84,6 +98,35 @@ class Contribution(models.Model):
             models.Index(fields=["unit", "bill_month", "kind"], name="contrib_unit_bill"),
             # serves: a person's monthly contributions (当年各月缴费情况)
             models.Index(fields=["person", "month"], name="contrib_person_month"),
+        ]
+
+
+class LateFeeCharge(models.Model):
+    """A late fee (滞纳金) billed to a unit in an open bill month, e.g. that of an
+    approved back-payment (补缴), whose receipt number is `ref`.
+
+    Settlement adds a unit's charges of a bill month to that bill (UnitMonth.late_fee,
+    and so its total); a closed bill never takes new charges. Borne by the unit, never
+    by the employee. Charges are never edited or deleted: history is kept.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, db_index=False,
+                             related_name="late_fee_charges")
+    bill_month = models.IntegerField("核定月份")
+    amount = models.BigIntegerField("金额(分)")
+    reason = models.CharField("事由", max_length=32)
+    ref = models.CharField("业务单号", max_length=32)
+    created_at = models.DateTimeField("记账时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "滞纳金核定"
+        verbose_name_plural = "滞纳金核定"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="late_fee_charge_positive"),
+        ]
+        indexes = [
+            # serves: the sum of a unit's charges of a bill month (bills_refresh)
+            models.Index(fields=["unit", "bill_month"], name="latefee_unit_bill"),
         ]
 
 

@@ -1,8 +1,10 @@
 """Payments (实缴): recording money received and allocating it to bills.
 
-A payment settles the unit's oldest unpaid bill first, then the next. A bill paid in
-full credits the pension personal accounts of its people (set-based). Whatever is left
-stays on the payment as unallocated and is applied when later bills are settled.
+A payment settles the unit's oldest unpaid bill first, then the next. Within a bill it
+pays the contributions first and a billed late fee last (the convention `arrears`
+computes late fees by). A bill paid in full, billed late fee included, credits the
+pension personal accounts of its people (set-based). Whatever is left stays on the
+payment as unallocated and is applied when later bills are settled.
 """
 
 from __future__ import annotations

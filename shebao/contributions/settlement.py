@@ -180,6 +180,7 @@ def _unit_ids(m: int) -> list[int]:
             """SELECT DISTINCT unit_id FROM registry_enrolment
                WHERE first_month <= %(m)s AND (last_month IS NULL OR last_month >= %(m)s)
                UNION SELECT unit_id FROM contributions_unitmonth WHERE month = %(m)s
+               UNION SELECT unit_id FROM contributions_latefeecharge WHERE bill_month = %(m)s
                ORDER BY 1""",
             {"m": m},
         )
@@ -239,18 +240,26 @@ def _settle_batch(params: Params, *, differences: bool, should: str) -> tuple[in
     return rows, differences
 
 
+# The late fees billed to a unit in bill month %(m)s (0 if none), for the bill row
+# `contributions_unitmonth` being updated.
+_CHARGES = """COALESCE((SELECT SUM(f.amount) FROM contributions_latefeecharge f
+  WHERE f.unit_id = contributions_unitmonth.unit_id AND f.bill_month = %(m)s), 0)"""
+
+
 def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
-    """Recompute the open bills (UnitMonth) of units lo..hi for bill_month from its rows."""
+    """Recompute the open bills (UnitMonth) of units lo..hi for bill_month from its rows
+    and late fee charges: total = employer + personal + late_fee. A unit with only a
+    charge in that month gets a bill too. Closed bills never change; safe to re-run."""
     params: Params = {"m": int(bill_month), "lo": lo, "hi": hi, "now": timezone.now(),
               "due": due_date_of(bill_month)}
     with connection.cursor() as cur:
         cur.execute(
             """INSERT INTO contributions_unitmonth
-                 (unit_id, month, status, persons, employer, personal, total, paid, due_date,
-                  settled_at)
+                 (unit_id, month, status, persons, employer, personal, late_fee, total, paid,
+                  due_date, settled_at)
                SELECT c.unit_id, %(m)s, 'open',
                       COUNT(DISTINCT CASE WHEN c.kind = 'regular' THEN c.person_id END),
-                      SUM(c.employer), SUM(c.personal), SUM(c.employer + c.personal), 0,
+                      SUM(c.employer), SUM(c.personal), 0, SUM(c.employer + c.personal), 0,
                       %(due)s, %(now)s
                FROM contributions_contribution c
                WHERE c.unit_id BETWEEN %(lo)s AND %(hi)s AND c.bill_month = %(m)s
@@ -269,6 +278,31 @@ def bills_refresh(bill_month: Month, lo: int, hi: int) -> None:
                  AND NOT EXISTS (SELECT 1 FROM contributions_contribution c
                    WHERE c.unit_id = contributions_unitmonth.unit_id
                      AND c.bill_month = %(m)s)""",
+            params,
+        )
+        # Late fees: a bill for a unit charged in this month without contributions in
+        # it, then the late fee and total of the open bills with charges (or a late fee
+        # to clear). The statements above left every other open bill's total at
+        # employer + personal with late_fee 0, so one probe each finds them unchanged.
+        cur.execute(
+            """INSERT INTO contributions_unitmonth
+                 (unit_id, month, status, persons, employer, personal, late_fee, total, paid,
+                  due_date, settled_at)
+               SELECT f.unit_id, %(m)s, 'open', 0, 0, 0, 0, 0, 0, %(due)s, %(now)s
+               FROM contributions_latefeecharge f
+               WHERE f.unit_id BETWEEN %(lo)s AND %(hi)s AND f.bill_month = %(m)s
+                 AND NOT EXISTS (SELECT 1 FROM contributions_unitmonth um
+                   WHERE um.unit_id = f.unit_id AND um.month = %(m)s)
+               GROUP BY f.unit_id""",
+            params,
+        )
+        cur.execute(
+            f"""UPDATE contributions_unitmonth SET late_fee = {_CHARGES},
+                 total = employer + personal + {_CHARGES}, settled_at = %(now)s
+               WHERE month = %(m)s AND status = 'open' AND unit_id BETWEEN %(lo)s AND %(hi)s
+                 AND (late_fee <> 0 OR EXISTS (SELECT 1 FROM contributions_latefeecharge f
+                   WHERE f.unit_id = contributions_unitmonth.unit_id
+                     AND f.bill_month = %(m)s))""",
             params,
         )
 

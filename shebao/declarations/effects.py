@@ -1,4 +1,5 @@
-"""What an effective declaration changes: enrolments, wage bases, back-payment rows.
+"""What an effective declaration changes: enrolments, wage bases, back-payment rows and
+late fees.
 
 Called only from `services` inside the transaction that makes a declaration effective.
 Registry writes go through the registry's tables; contributions through the engine.
@@ -21,7 +22,7 @@ from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from shebao.contributions.backpay import backpay_quote
-from shebao.contributions.models import Contribution
+from shebao.contributions.models import Contribution, LateFeeCharge
 from shebao.contributions.models import Kind as ContributionKind
 from shebao.contributions.settlement import bills_refresh
 from shebao.lib.idnumbers import id_birth_date, id_sex
@@ -210,14 +211,22 @@ def wage_lines_apply(unit: Unit, lines: Sequence[Line], policy_year: int) -> Non
     _wage_bases_upsert(unit, wages, WageSource.DECLARED)
 
 
-def backpay_lines_apply(unit: Unit, lines: Sequence[DeclarationLine], today: dt.date) -> None:
-    """补缴: back-payment rows for each month under its own rules, billed this month.
-    Reviewed and small, so quoted line by line; the rows, lines and bill written once."""
+# The reason of the late fee charge of a 补缴 (LateFeeCharge.reason).
+BACKPAY_LATE_FEE = "补缴滞纳金"
+
+
+def backpay_lines_apply(unit: Unit, lines: Sequence[DeclarationLine], today: dt.date,
+                        *, ref: str) -> None:
+    """补缴: back-payment rows for each month under its own rules and each line's late
+    fee (a charge with the declaration's receipt number `ref`), billed this month.
+    Reviewed and small, so quoted line by line; the rows, charges, lines and bill
+    written once."""
     ids = _persons_require(lines)
     persons = Person.objects.in_bulk(set(ids.values()))
     prefetch_related_objects([unit], "injury_rates")  # read by every quote
     bill = Month.of(today)
     rows: list[Contribution] = []
+    charges: list[LateFeeCharge] = []
     for line in lines:
         person = persons[ids[line.id_number]]
         quote = backpay_quote(person=person, unit=unit, wages=line_wages(line.data),
@@ -227,10 +236,15 @@ def backpay_lines_apply(unit: Unit, lines: Sequence[DeclarationLine], today: dt.
                               kind=ContributionKind.BACKPAY, base=c.base,
                               employer=c.employer, personal=c.personal)
                  for item in quote.months for c in item.calc.lines]
+        if quote.late_fee_total > 0:
+            charges.append(LateFeeCharge(unit=unit, bill_month=int(bill),
+                                         amount=quote.late_fee_total,
+                                         reason=BACKPAY_LATE_FEE, ref=ref))
         line.data = {**line.data, "total": quote.total, "late_fee": quote.late_fee_total,
                      "account_credit": quote.account_credit_total}
         line.person = person
     Contribution.objects.bulk_create(rows, batch_size=CHUNK)
+    LateFeeCharge.objects.bulk_create(charges, batch_size=CHUNK)
     DeclarationLine.objects.bulk_update(lines, ["person", "data"], batch_size=CHUNK)
     bills_refresh(bill, unit.id, unit.id)
 
@@ -245,7 +259,8 @@ def declaration_apply(declaration: Declaration, today: dt.date) -> None:
         change_apply(declaration)
         return
     if declaration.kind == Kind.BACKPAY:
-        backpay_lines_apply(unit, list(declaration.lines.order_by("line_no")), today)
+        backpay_lines_apply(unit, list(declaration.lines.order_by("line_no")), today,
+                            ref=declaration.receipt_no or "")
         return
     lines = [Line(*row) for row in declaration.lines.order_by("line_no")
              .values_list("line_no", "id_number", "name", "data")]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shebao.audit.services import Actor, event_record
+from shebao.contributions.models import MonthStatus, UnitMonth
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
@@ -194,6 +195,11 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if declaration.status != Status.REVIEWING:
             raise DeclarationError("只有审核中的申报可以审核通过")
+        if declaration.kind == Kind.BACKPAY and UnitMonth.objects.filter(
+                unit_id=declaration.unit_id, month=int(Month.of(today)),
+                status=MonthStatus.CLOSED).exists():
+            raise DeclarationError(f"该单位 {Month.of(today).label}的应缴已关账，补缴费用无法计入，"
+                                   "请在下月审核")
         _apply(declaration, today)
         _transition(declaration, Status.EFFECTIVE)
         declaration.decided_by = actor.ident

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shebao.audit.services import Actor
 from shebao.contributions.backpay import backpay_quote
-from shebao.contributions.models import Contribution, UnitMonth
+from shebao.contributions.models import Contribution, LateFeeCharge, UnitMonth
 from shebao.contributions.settlement import bills_refresh
 from shebao.declarations.batchfiles.kinds import (
     AddRecord,
@@ -89,6 +89,10 @@ def _legacy_line(declaration: Declaration, line: DeclarationLine, today: dt.date
                          kind="backpay", base=c.base, employer=c.employer,
                          personal=c.personal)
             for item in quote.months for c in item.calc.lines])
+        if quote.late_fee_total:
+            LateFeeCharge.objects.create(unit=unit, bill_month=int(Month.of(today)),
+                                         amount=quote.late_fee_total, reason="补缴滞纳金",
+                                         ref=declaration.receipt_no or "")
         line.data = {**line.data, "total": quote.total, "late_fee": quote.late_fee_total,
                      "account_credit": quote.account_credit_total}
         bills_refresh(Month.of(today), unit.id, unit.id)
@@ -123,7 +127,9 @@ def state(declaration: Declaration, old_wages: set[int]) -> dict[str, list[Any]]
                               "month", "bill_month", "insurance", "kind", "base",
                               "employer", "personal"),
         "bills": rows(UnitMonth.objects, "unit__number", "month", "persons", "employer",
-                      "personal", "total"),
+                      "personal", "late_fee", "total"),
+        "late_fees": rows(LateFeeCharge.objects, "unit__number", "bill_month", "amount",
+                          "reason", "ref"),
     }
 
 
@@ -288,6 +294,7 @@ def test_backpay_rows_lines_and_bill_like_line_by_line():
     got = assert_same_as_line_by_line(draft(unit, records))
     assert len(got["contributions"]) == 20 and got["bills"]
     assert all("late_fee" in data for _, _, data in got["lines"])
+    assert len(got["late_fees"]) == 2  # one charge per line with a late fee
 
 
 def test_submitting_an_enrol_declaration_applies_it_set_based():

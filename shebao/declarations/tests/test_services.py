@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from shebao.audit.services import Actor
 from shebao.contributions.models import Contribution, UnitMonth
@@ -95,9 +96,26 @@ def test_backpay_needs_review_and_creates_rows_when_approved():
     rows = Contribution.objects.filter(person=person, kind="backpay")
     assert rows.count() == 15 and {r.bill_month for r in rows} == {202509}
     bill = UnitMonth.objects.get(unit=unit, month=202509)
-    assert bill.total == sum(r.employer + r.personal for r in rows)
+    assert bill.employer + bill.personal == sum(r.employer + r.personal for r in rows)
     line = declaration.lines.get()
-    assert line.data["late_fee"] > 0 and line.data["total"] == bill.total
+    assert line.data["late_fee"] > 0 and line.data["total"] == bill.employer + bill.personal
+    assert (bill.late_fee, bill.total) == (line.data["late_fee"],
+                                           line.data["total"] + line.data["late_fee"])
+
+
+def test_backpay_is_not_approved_into_a_closed_month():
+    unit, person = make_unit(), make_person()
+    make_enrolment(person, unit, first=Month(2024, 1))
+    record = BackpayRecord(row=2, id_number=person.id_number, name=person.name,
+                           start=Month(2024, 3), end=Month(2024, 3), wage=800_000, reason="漏缴")
+    declaration = submit(declaration_create(unit=unit, records=[record], actor=UNIT))
+    UnitMonth.objects.create(unit=unit, month=202509, status="closed", due_date=TODAY,
+                             settled_at=timezone.now())
+    with pytest.raises(DeclarationError, match="已关账"):
+        declaration_approve(declaration, actor=STAFF, today=TODAY)
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REVIEWING
+    assert not Contribution.objects.filter(person=person).exists()
 
 
 def test_returned_declaration_keeps_its_reason_and_changes_nothing():

@@ -42,8 +42,10 @@ class Command(ChineseCommand):
             self.stdout.write(f"{unit.number} {unit.name}：欠费 {format_fen_grouped(owed)} 元，"
                               f"滞纳金 {format_fen_grouped(fee)} 元（计至 {as_of}）")
             for x in lines:
+                billed = (f"（含已核定滞纳金 {format_fen_grouped(x.billed_late_fee)}）"
+                          if x.billed_late_fee else "")
                 self.stdout.write(
-                    f"  {x.month} 应缴 {format_fen_grouped(x.total)} 已缴 "
+                    f"  {x.month} 应缴 {format_fen_grouped(x.total)}{billed} 已缴 "
                     f"{format_fen_grouped(x.paid)} 欠缴 {format_fen_grouped(x.outstanding)} "
                     f"逾期 {x.days_overdue} 天 滞纳金 {format_fen_grouped(x.late_fee)}")
         if not units:

@@ -1,0 +1,133 @@
+"""An approved 补缴 bills its contributions and its late fee in the approval month, in
+the transaction of the approval and its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shebao.audit.models import Event
+from shebao.audit.services import Actor
+from shebao.contributions.models import Contribution, LateFeeCharge, UnitMonth
+from shebao.contributions.settlement import settlement_run
+from shebao.declarations import effects, services
+from shebao.declarations.batchfiles.kinds import BackpayRecord, Record
+from shebao.declarations.models import Declaration, Status
+from shebao.declarations.services import (
+    declaration_approve,
+    declaration_create,
+    declaration_submit,
+)
+from shebao.lib.periods import Month
+from shebao.registry.models import Person, Unit
+from shebao.testing import make_enrolment, make_person, make_unit
+
+pytestmark = pytest.mark.django_db
+UNIT = Actor("unit", "10000001")
+STAFF = Actor("staff", "shenhe")
+TODAY = dt.date(2025, 9, 10)
+SEP = 202509
+
+
+def record(row: int, person: Person, first: Month, last: Month,
+           wage: int = 800_000) -> BackpayRecord:
+    return BackpayRecord(row=row, id_number=person.id_number, name=person.name, start=first,
+                         end=last, wage=wage, reason="入职当月漏报")
+
+
+def submitted_backpay(unit: Unit, records: list[Record]) -> Declaration:
+    draft = declaration_create(unit=unit, records=records, actor=UNIT, today=TODAY)
+    declaration = declaration_submit(draft, signed=None, actor=UNIT, today=TODAY,
+                                     cutoff_day=25)
+    assert declaration.status == Status.REVIEWING
+    return declaration
+
+
+@pytest.fixture
+def three_lines() -> tuple[Unit, Declaration]:
+    """Two lines long overdue (a late fee) and one for last month, not yet due (none:
+    2025-08 is due on 2025-09-30)."""
+    unit = make_unit()
+    people = [make_person(), make_person(hukou="rural"), make_person()]
+    for p in people:
+        make_enrolment(p, unit, first=Month(2024, 1))
+    return unit, submitted_backpay(unit, [
+        record(2, people[0], Month(2024, 3), Month(2024, 5)),
+        record(3, people[1], Month(2024, 6), Month(2024, 6), wage=900_000),
+        record(4, people[2], Month(2025, 8), Month(2025, 8)),
+    ])
+
+
+def test_approval_bills_contributions_and_late_fee_in_the_approval_month(three_lines):
+    unit, declaration = three_lines
+    declaration = declaration_approve(declaration, actor=STAFF, today=TODAY)
+    lines = list(declaration.lines.order_by("line_no"))
+    fees = [line.data["late_fee"] for line in lines]
+    assert fees[0] > 0 and fees[1] > 0 and fees[2] == 0
+
+    charges = LateFeeCharge.objects.filter(unit=unit).order_by("id")
+    assert [(c.bill_month, c.amount, c.reason, c.ref) for c in charges] == [
+        (SEP, fees[0], "补缴滞纳金", declaration.receipt_no),
+        (SEP, fees[1], "补缴滞纳金", declaration.receipt_no)]  # none for the line without
+
+    bill = UnitMonth.objects.get(unit=unit, month=SEP)
+    rows = Contribution.objects.filter(unit=unit, kind="backpay")
+    assert {r.bill_month for r in rows} == {SEP}
+    assert bill.employer + bill.personal == sum(r.employer + r.personal for r in rows) == sum(
+        line.data["total"] for line in lines)
+    assert bill.late_fee == sum(fees)
+    assert bill.total == bill.employer + bill.personal + bill.late_fee
+
+    event = Event.objects.get(action="declaration_approve")
+    assert event.object_ref == declaration.receipt_no
+    assert event.after == {"status": Status.EFFECTIVE}
+
+
+def test_the_late_fee_joins_the_month_settled_bill_and_stays_on_resettlement():
+    unit, person, newcomer = make_unit(), make_person(), make_person()
+    make_enrolment(person, unit, first=Month(2024, 1), wage=1_000_000,
+                   policy_years=(2024, 2025))
+    make_enrolment(newcomer, unit, first=Month(2024, 1))
+    settlement_run(Month(2025, 9), bill_month=Month(2025, 9))
+    regular = UnitMonth.objects.get(unit=unit, month=SEP)
+    assert regular.total > 0 and regular.late_fee == 0
+
+    declaration = declaration_approve(
+        submitted_backpay(unit, [record(2, newcomer, Month(2024, 3), Month(2024, 4))]),
+        actor=STAFF, today=TODAY)
+    line = declaration.lines.get()
+    bill = UnitMonth.objects.get(unit=unit, month=SEP)
+    assert (bill.late_fee, bill.total) == (
+        line.data["late_fee"], regular.total + line.data["total"] + line.data["late_fee"])
+    settlement_run(Month(2025, 9), bill_month=Month(2025, 9))
+    again = UnitMonth.objects.get(unit=unit, month=SEP)
+    assert (again.employer, again.personal, again.late_fee, again.total) == (
+        bill.employer, bill.personal, bill.late_fee, bill.total)
+
+
+class Boom(Exception):
+    pass
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise Boom
+
+
+@pytest.mark.parametrize("where", [
+    (services, "event_record"),  # the audit event of the approval, after every write
+    (effects, "bills_refresh"),  # the bill, after the rows and the charges
+])
+def test_a_failing_approval_changes_nothing(three_lines, monkeypatch, where):
+    unit, declaration = three_lines
+    events = Event.objects.count()
+    monkeypatch.setattr(*where, _fail)
+    with pytest.raises(Boom):
+        declaration_approve(declaration, actor=STAFF, today=TODAY)
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REVIEWING and not declaration.decided_by
+    assert not Contribution.objects.filter(unit=unit).exists()
+    assert not LateFeeCharge.objects.exists()
+    assert not UnitMonth.objects.filter(unit=unit).exists()
+    assert all("late_fee" not in line.data for line in declaration.lines.all())
+    assert Event.objects.count() == events

@@ -98,6 +98,28 @@ def test_approve_applies_the_backpay_and_the_unit_sees_it_effective(holder: Hold
     assert "审核通过</button>" not in html  # decided: no more actions
 
 
+def test_a_unit_change_under_review_is_reviewed_as_a_change(holder: Holder) -> None:
+    from shebao.audit.services import Actor
+    from shebao.declarations.changes import change_create
+    from shebao.declarations.services import declaration_submit
+    from shebao.declarations.testing import signed_by, today
+    from shebao.registry.models import Unit
+
+    actor = Actor("unit", holder.unit.number)
+    draft = change_create(unit=holder.unit, actor=actor,
+                          values={"district": "海淀区", "contact_phone": "010-65001234"})
+    declaration = declaration_submit(draft, signed=signed_by(holder, draft), actor=actor,
+                                     today=today(), cutoff_day=25)
+    assert declaration.status == Status.REVIEWING
+    client = reviewer()
+    html = client.get(f"{QUEUE}{declaration.receipt_no}/").content.decode()
+    assert "请核对变更项目" in html and "补缴费用" not in html
+    assert "海淀区" in html and "经办机构审核" in html
+    client.post(f"{QUEUE}{declaration.receipt_no}/approve/")
+    unit = Unit.objects.get(pk=holder.unit.pk)
+    assert (unit.district, unit.contact_phone) == ("110108", "010-65001234")
+
+
 def test_return_needs_a_reason_and_the_unit_sees_it(holder: Holder) -> None:
     declaration = backpays(holder, 1)[0]
     client = reviewer()

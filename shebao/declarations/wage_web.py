@@ -151,14 +151,18 @@ def bases_for(wage: int, limits: Limits) -> Bases:
 # --- the unit's people -----------------------------------------------------------------
 
 
-def enrolled_people(unit: Unit, policy_year: int, month: Month, search: str = ""
-                    ) -> QuerySet[Person]:
+def enrolled_people(unit: Unit, policy_year: int, month: Month, search: str = "",
+                    pending: bool = False) -> QuerySet[Person]:
     """The unit's people enrolled this month or later, each with the wage (and its
-    source) of `policy_year` and of the year before at this unit: one query a page."""
+    source) of `policy_year` and of the year before at this unit: one query a page.
+    `pending`: only those whose wage of `policy_year` has not been declared."""
     here = Enrolment.objects.filter(unit=unit).filter(
         Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
     wages = WageBase.objects.filter(unit=unit, person=OuterRef("pk"))
     people = Person.objects.filter(pk__in=here)
+    if pending:
+        people = people.exclude(pk__in=WageBase.objects.filter(
+            unit=unit, policy_year=policy_year, source=WageSource.DECLARED).values("person_id"))
     if search:
         people = people.filter(Q(name__contains=search)
                                | Q(id_number__startswith=search.upper()))
@@ -249,14 +253,17 @@ def wage(request: HttpRequest, session: UnitSession) -> HttpResponse:
         return render(request, "declarations/wage.html", {
             "unit": unit, "status": status, "policy_error": str(exc)})
     search = _search(request)
+    source = request.POST if request.method == "POST" else request.GET
+    pending = source.get("pending") == "1"
     month = Month.of(today)
-    people = enrolled_people(unit, window.policy_year, month, search)
+    people = enrolled_people(unit, window.policy_year, month, search, pending)
     page_number = (request.POST if request.method == "POST" else request.GET).get("page")
     page = Paginator(people, PER_PAGE).get_page(page_number)
     context: dict[str, Any] = {
         "unit": unit, "status": status, "window": window, "limits": limits, "page": page,
-        "search": search, "today": today, "late_note": LATE_NOTE, "per_page": PER_PAGE,
-        "enrolled": (page.paginator.count if not search
+        "search": search, "pending": pending, "today": today, "late_note": LATE_NOTE,
+        "per_page": PER_PAGE,
+        "enrolled": (page.paginator.count if not (search or pending)
                      else enrolled_people(unit, window.policy_year, month).count()),
         "declared": _declared_count(unit, window.policy_year, month)}
     if request.method == "GET":

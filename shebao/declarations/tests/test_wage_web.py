@@ -5,7 +5,6 @@ a page of a 5,000-person unit in a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shebao.certauth.testing import Holder
 from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
-from shebao.declarations.testing import today
+from shebao.declarations.testing import submit, today, token_of
 from shebao.declarations.wage_web import PER_PAGE, Limit, Limits, bases_for
 from shebao.lib.periods import Month
 from shebao.policy.models import PolicyRow
@@ -57,15 +56,6 @@ def input_value(html: str, person: Person) -> str:
 def post(client: Client, wages: dict[Person, str], action: str = "next", **extra: str) -> Any:
     return client.post(URL, {"action": action, "page": "1",
                              **{f"wage-{p.ref}": v for p, v in wages.items()}, **extra})
-
-
-def submit_draft(client: Client, token: str, holder: Holder) -> Any:
-    base = f"/unit/declarations/drafts/{token}/"
-    text = client.get(f"{base}content/").content.decode("utf-8")
-    return client.post(f"{base}submit/", {
-        "certificate": holder.cert_pem, "signature": holder.sign(text),
-        "content_digest": hashlib.sha256(text.encode("utf-8")).hexdigest()},
-        content_type="application/json")
 
 
 # --- the window --------------------------------------------------------------------------
@@ -146,6 +136,23 @@ def test_search_finds_own_people_only(unit_client: Client, holder: Holder,
     assert "欧阳明" in unit_client.get(URL, {"q": mine.id_number[:10]}).content.decode()
 
 
+def test_pending_shows_only_people_not_yet_declared_this_year(
+        unit_client: Client, holder: Holder, wage_window: WageWindow) -> None:
+    year = wage_window.policy_year
+    done = employ(holder.unit, "钱已报", **{f"y{year}": 900_000})
+    hired = employ(holder.unit, "孙新入", **{f"y{year}_new_hire": 800_000})
+    todo = employ(holder.unit, "李未报", **{f"y{year - 1}": 700_000})
+    html = unit_client.get(URL, {"pending": "1"}).content.decode()
+    assert todo.name in html and hired.name in html and done.name not in html
+    assert "在册参保人员 <strong>3</strong> 人" in html
+    assert 'name="pending" value="1" checked' in html
+    assert "均已申报" not in html
+    token = token_of(post(unit_client, {todo: "7500", hired: "8000"}, pending="1"))
+    assert submit(unit_client, token, holder, base="drafts").status_code == 200
+    html = unit_client.get(URL, {"pending": "1"}).content.decode()
+    assert "均已申报" in html and todo.name not in html
+
+
 # --- checking, errors at each input, the draft ---------------------------------------------
 
 
@@ -223,7 +230,7 @@ def test_next_makes_a_draft_of_the_windows_year_and_submit_sets_the_bases(
     assert "共 2 人，其中 1 人月缴费工资低于缴费基数下限、按下限核定" in html
     assert "按上下限核定（低于下限）" in html and "9,500.50" in html
 
-    response = submit_draft(unit_client, str(draft.draft_token), holder)
+    response = submit(unit_client, str(draft.draft_token), holder, base="drafts")
     assert response.status_code == 200, response.content
     wage = WageBase.objects.get(person=usual, unit=holder.unit, policy_year=year)
     assert (wage.wage, wage.source) == (950_050, "declared")
@@ -242,7 +249,7 @@ def test_the_confirm_page_of_a_draft_whose_window_closed_says_it_cannot_be_submi
     wage_window.save()
     html = unit_client.get(f"/unit/declarations/drafts/{token}/").content.decode()
     assert "当前不在申报期内，该草稿不能提交" in html
-    response = submit_draft(unit_client, token, holder)
+    response = submit(unit_client, token, holder, base="drafts")
     assert response.status_code == 409 and "已经截止" in response.json()["message"]
 
 

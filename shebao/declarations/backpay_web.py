@@ -26,7 +26,6 @@ from dataclasses import replace
 from typing import Any
 
 from django import forms
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,6 +60,7 @@ from .batchfiles.errors import CellError
 from .batchfiles.rules import BACKPAY_EARLIEST
 from .models import Declaration, Kind, Status
 from .services import DeclarationError
+from .uploads import SizeLimit
 
 SPEC = KINDS["backpay"]
 FIELD_OF_COLUMN = {c.header: c.field for c in SPEC.columns}
@@ -126,23 +126,6 @@ class BackpayForm(forms.Form):
         return [(m, self[f"wage_{wages_key(m)}"]) for m in self.months]
 
 
-class _EvidenceLimit(FileUploadHandler):
-    """Drops a file once it passes EVIDENCE_MAX_BYTES, unstored, and keeps its name."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        super().__init__(request)
-        self.too_big: list[str] = []
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > EVIDENCE_MAX_BYTES:
-            self.too_big.append(self.file_name or "")
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 # --- the page ----------------------------------------------------------------------------
 
 
@@ -180,7 +163,7 @@ def backpay(request: HttpRequest, session: UnitSession) -> HttpResponse:
         declared = 0
     if declared > REQUEST_MAX:  # refused before a byte of the body is read
         return _page(request, session, BackpayForm(), status=413, error=TOO_LARGE)
-    limit = _EvidenceLimit(request)
+    limit = SizeLimit(request, EVIDENCE_MAX_BYTES)
     request.upload_handlers = [limit, *request.upload_handlers]
     return _backpay_post(request, session, limit)
 
@@ -253,7 +236,7 @@ def _checked(form: BackpayForm, session: UnitSession,
 
 @csrf_protect
 def _backpay_post(request: HttpRequest, session: UnitSession,
-                  limit: _EvidenceLimit) -> HttpResponse:
+                  limit: SizeLimit) -> HttpResponse:
     today = timezone.localdate()
     unit = session.unit
     form = _bound_form(request, today)  # reads the body, under the size limit

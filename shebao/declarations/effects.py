@@ -77,18 +77,6 @@ def _insert(model: type[models.Model], fields: Sequence[str],
             cursor.executemany(sql, chunk)
 
 
-def person_for_line(line: DeclarationLine) -> Person:
-    """The registry's person of one line, created from the line if new (one line;
-    a declaration's lines go through `_persons_ensure`)."""
-    person = Person.objects.filter(id_number=line.id_number).first()
-    if person is not None:
-        return person
-    return Person.objects.create(
-        id_number=line.id_number, name=line.name, sex=id_sex(line.id_number),
-        birth_date=id_birth_date(line.id_number), hukou=line.data["hukou"],
-        phone=line.data.get("phone", ""))
-
-
 def _person_ids(id_numbers: Iterable[str]) -> dict[str, int]:
     """Registry person id by ID number, for those of `id_numbers` that exist."""
     found: dict[str, int] = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,6 +36,7 @@ from .forms import UploadForm
 from .models import BatchUpload, Declaration, Status
 from .services import DeclarationError, DuplicateFile
 from .uploads import (
+    SizeLimit,
     submitted_with_digest,
     upload_accepted,
     upload_for,
@@ -52,23 +52,6 @@ UPLOAD_RATE_WINDOW = 3600
 REQUEST_MARGIN = 1024 * 1024
 ERRORS_PER_PAGE = 500
 TOO_LARGE = f"文件超过 {MAX_BYTES // 1048576} MB 的上限，请分成几个文件上传"
-
-
-class SizeLimit(FileUploadHandler):
-    """Stops receiving a file once it passes MAX_BYTES: the rest is discarded unstored."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        super().__init__(request)
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > MAX_BYTES:
-            self.exceeded = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
 
 
 def _form_page(request: HttpRequest, form: UploadForm, status: int = 200,
@@ -91,7 +74,7 @@ def upload(request: HttpRequest, session: UnitSession) -> HttpResponse:
         declared = 0
     if declared > MAX_BYTES + REQUEST_MARGIN:  # refused before a byte of the body is read
         return _form_page(request, UploadForm(), status=413, error=TOO_LARGE)
-    limit = SizeLimit(request)
+    limit = SizeLimit(request, MAX_BYTES)
     request.upload_handlers = [limit, *request.upload_handlers]
     return _upload_post(request, session, limit)
 

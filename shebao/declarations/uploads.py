@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.http import Http404
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from shebao.audit.services import Actor
@@ -87,3 +88,26 @@ def upload_accepted(*, unit: Unit, file_name: str, result: ValidationResult,
         token=secrets.token_urlsafe(18), unit=unit, kind=result.kind,
         file_name=file_name[:200], digest=result.digest, report=_report(result),
         declaration=existing)
+
+
+class SizeLimit(FileUploadHandler):
+    """Stops receiving any file of a request once it passes `max_bytes`: the rest is
+    discarded unstored and the file's name kept in `too_big` (the form says which)."""
+
+    def __init__(self, request: HttpRequest, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.too_big: list[str] = []
+
+    @property
+    def exceeded(self) -> bool:
+        return bool(self.too_big)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.max_bytes:
+            self.too_big.append(self.file_name or "")
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

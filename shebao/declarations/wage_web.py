@@ -151,15 +151,19 @@ def bases_for(wage: int, limits: Limits) -> Bases:
 # --- the unit's people -----------------------------------------------------------------
 
 
+def _enrolled_ids(unit: Unit, month: Month) -> QuerySet[Enrolment, Any]:
+    """Person ids of the unit's enrolments open in `month` or later (a subquery)."""
+    return Enrolment.objects.filter(unit=unit).filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
+
+
 def enrolled_people(unit: Unit, policy_year: int, month: Month, search: str = "",
                     pending: bool = False) -> QuerySet[Person]:
     """The unit's people enrolled this month or later, each with the wage (and its
     source) of `policy_year` and of the year before at this unit: one query a page.
     `pending`: only those whose wage of `policy_year` has not been declared."""
-    here = Enrolment.objects.filter(unit=unit).filter(
-        Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
     wages = WageBase.objects.filter(unit=unit, person=OuterRef("pk"))
-    people = Person.objects.filter(pk__in=here)
+    people = Person.objects.filter(pk__in=_enrolled_ids(unit, month))
     if pending:
         people = people.exclude(pk__in=WageBase.objects.filter(
             unit=unit, policy_year=policy_year, source=WageSource.DECLARED).values("person_id"))
@@ -276,10 +280,9 @@ def wage(request: HttpRequest, session: UnitSession) -> HttpResponse:
 
 
 def _declared_count(unit: Unit, policy_year: int, month: Month) -> int:
-    here = Enrolment.objects.filter(unit=unit).filter(
-        Q(last_month__isnull=True) | Q(last_month__gte=int(month))).values("person_id")
     return WageBase.objects.filter(unit=unit, policy_year=policy_year,
-                                   source=WageSource.DECLARED, person_id__in=here).count()
+                                   source=WageSource.DECLARED,
+                                   person_id__in=_enrolled_ids(unit, month)).count()
 
 
 def _post(request: HttpRequest, session: UnitSession, window: WageWindow, limits: Limits,

@@ -63,7 +63,7 @@ from shebao.declarations.submitting import (
     draft_submit_signed,
     file_draft,
 )
-from shebao.declarations.uploads import submitted_with_digest
+from shebao.declarations.uploads import SizeLimit, submitted_with_digest
 from shebao.declarations.wagewindow import window_status
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
@@ -152,7 +152,7 @@ def _wage_window(kind: str, today: dt.date) -> None:
 def _multipart(request: HttpRequest) -> tuple[str, str, bytes]:
     """(kind, file name, bytes) of a multipart upload, received under the size limit:
     the web upload's handler stops storing a file once it passes the limit."""
-    limit = web_upload.SizeLimit(request)
+    limit = SizeLimit(request, web_upload.MAX_BYTES)
     request.upload_handlers = [limit, *request.upload_handlers]
     try:
         files, post = request.FILES, request.POST

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.UTC)
 
 
-def test_hits_within_limit_pass_and_the_next_is_refused():
+def test_hits_within_limit_pass_and_the_next_is_refused(clock):  # no window rollover
     assert [ratelimit_hit("k", limit=3, window_seconds=60) for _ in range(5)] == \
         [True, True, True, False, False]
 
 
-def test_keys_are_counted_separately():
+def test_keys_are_counted_separately(clock):
     for _ in range(3):
         ratelimit_hit("a", limit=3, window_seconds=60)
     assert ratelimit_hit("b", limit=3, window_seconds=60)

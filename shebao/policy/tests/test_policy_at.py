@@ -8,7 +8,6 @@ here as small functions, and the shipped CSV read with the csv module and `Decim
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from decimal import Decimal
 from itertools import pairwise
 
@@ -359,15 +358,9 @@ def test_unknown_policy_year_raises() -> None:
 #
 # The loaded table is trusted for RECHECK_SECONDS, then its version (count and latest
 # update of the active rows) is checked: another process's correction shows within that
-# time; a writer in this process calls clear_cache() to show it at once.
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy_cache() -> Iterator[None]:
-    """No table loaded in one test (and rolled back since) is served to the next."""
-    clear_cache()
-    yield
-    clear_cache()
+# time; a writer in this process calls clear_cache() to show it at once. The suite's
+# conftest clears the table around each test and holds RECHECK_SECONDS at an hour; the
+# tests of the re-check set it to 0 (as another process, later).
 
 
 def correct_pension_upper_2024() -> None:

@@ -27,6 +27,7 @@ from shebao.accounts.principal import principal_of
 from shebao.accounts.ratelimit import ratelimit_hit
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
+from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
 from .access import unit_session_required
 from .batchfiles import KINDS, batchfile_validate, errors_workbook
@@ -156,8 +157,7 @@ def upload_errors_file(request: HttpRequest, session: UnitSession, token: str) -
         raise Http404
     body = errors_workbook(bytes(kept.data), kept.file_name, upload_result(kept))
     stem = kept.file_name.rsplit(".", 1)[0] or "报盘文件"
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument"
-                                               ".spreadsheetml.sheet")
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment(f"{stem}-错误标注.xlsx", "errors.xlsx")
     response["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,8 @@ urlpatterns = [
     path("unit/declarations/", views.declaration_list, name="list"),
     path("unit/declarations/upload/", upload_views.upload, name="upload"),
     path("unit/declarations/wage/", wage_web.wage, name="wage"),
+    path("unit/declarations/wage/prefilled.xlsx", wage_web.wage_prefilled,
+         name="wage_prefilled"),
     path("unit/declarations/backpay/", backpay_web.backpay, name="backpay"),
     path("unit/declarations/uploads/<str:token>/", upload_views.upload_page,
          name="upload_page"),

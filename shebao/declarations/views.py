@@ -17,6 +17,7 @@ from shebao.accounts.principal import client_ip
 from shebao.accounts.ratelimit import ratelimit_hit
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
+from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
 from .access import unit_session_required
 from .backpay_web import evidence_context
@@ -32,8 +33,7 @@ DECLARATIONS_PER_PAGE = 20
 # Lookups of verification codes per client address and window.
 VERIFY_RATE_LIMIT = 20
 VERIFY_RATE_WINDOW = 600
-CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 FALLBACK_NAMES = {"add": "add", "remove": "remove", "wage": "wage", "backpay": "backpay"}
 
 

@@ -8,6 +8,9 @@ POST /unit/declarations/wage/   the typed wages of that page: checked by
                                 and registry rules; messages at each person's input) and
                                 shown with the resulting bases; "下一步" makes the draft
                                 and goes to the shared confirm step (draft_views.py)
+GET  /unit/declarations/wage/prefilled.xlsx
+                                the wage batch file with every enrolled person and the
+                                page's prefill, for units too large to go page by page
 
 A person left blank is not declared this time. A page holds PER_PAGE people, read in two
 queries whatever the unit's size (the wages of both years are subqueries); a unit of
@@ -26,13 +29,15 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from shebao.accounts.principal import principal_of
 from shebao.certauth.selectors import UnitSession
 from shebao.contributions.calculator import clamp_base
-from shebao.lib.money import format_fen, format_fen_grouped
+from shebao.lib.downloads import attachment
+from shebao.lib.money import fen_to_yuan, format_fen, format_fen_grouped
 from shebao.lib.periods import Month
+from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 from shebao.policy.insurances import ORDER
 from shebao.policy.models import Confidence
 from shebao.policy.selectors import PolicyMissing, policy_at, policy_year_months
@@ -42,6 +47,7 @@ from shebao.registry.models import Enrolment, Person, Unit, WageBase
 from .access import unit_session_required
 from .batchfiles import KINDS, records_validate
 from .batchfiles.errors import CellError, FileRefused
+from .batchfiles.forms import form_xlsx
 from .models import Declaration, Source, WageWindow
 from .services import DeclarationError, declaration_create
 from .wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
@@ -208,10 +214,16 @@ class Row:
         return str(SOURCE_LABELS.get(self.this_source or "", ""))
 
 
-def _prefill(person: Any) -> str:
+def _prefill_fen(person: Any) -> int | None:
+    """This year's wage when already declared (or defaulted), else last year's."""
     if person.this_wage is not None and person.this_source in PREFILL_SOURCES:
-        return format_fen(person.this_wage)
-    return format_fen(person.last_wage) if person.last_wage is not None else ""
+        return int(person.this_wage)
+    return None if person.last_wage is None else int(person.last_wage)
+
+
+def _prefill(person: Any) -> str:
+    fen = _prefill_fen(person)
+    return "" if fen is None else format_fen(fen)
 
 
 def _row(person: Any, typed: str) -> Row:
@@ -277,6 +289,37 @@ def wage(request: HttpRequest, session: UnitSession) -> HttpResponse:
             row.bases = bases_for(wage_fen, limits) if wage_fen is not None else None
         return render(request, "declarations/wage.html", {**context, "rows": rows})
     return _post(request, session, window, limits, context)
+
+
+PREFILLED_NOTES = (
+    "本表已按本单位在册参保人员预填：月缴费工资为本年度已申报的工资，未申报的为上年度工资；"
+    "上年度无工资记录的人员留空，须补填后才能上传。",
+    "请逐人核对、修改为上一年度的月平均工资后，在“报盘文件上传”选择“缴费工资”上传；"
+    "不申报的人员请整行删除。",
+)
+PREFILL_CHUNK = 2_000
+
+
+@require_GET
+@unit_session_required()
+def wage_prefilled(request: HttpRequest, session: UnitSession) -> HttpResponse:
+    """The wage batch file prefilled with all the unit's enrolled people (the page's
+    prefill, every page at once), streamed from the database in chunks: for units too
+    large to declare page by page. Only while a window is open (its policy year)."""
+    unit, today = session.unit, timezone.localdate()
+    window = window_status(today).open
+    if window is None:
+        return redirect("declarations:wage")
+    people = enrolled_people(unit, window.policy_year, Month.of(today))
+    rows = ([p.id_number, p.name, None if (fen := _prefill_fen(p)) is None
+             else fen_to_yuan(fen)] for p in people.iterator(chunk_size=PREFILL_CHUNK))
+    year = window.policy_year
+    response = HttpResponse(form_xlsx("wage", rows, PREFILLED_NOTES),
+                            content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment(
+        f"{unit.number}_{year}年度缴费工资申报.xlsx", f"wage-{unit.number}-{year}.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _declared_count(unit: Unit, policy_year: int, month: Month) -> int:

@@ -25,6 +25,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 from xml.etree import ElementTree as ET
 
@@ -37,7 +38,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+# What may be written: also exact decimals (amounts in yuan), stored as Excel numbers.
+WriteCell = Cell | Decimal
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 # Directory entries of an encrypted OOXML package (MS-OFFCRYPTO), names in UTF-16LE.
@@ -323,7 +327,7 @@ class SheetSpec:
     are filled red."""
 
     name: str
-    rows: Iterable[Sequence[Cell]]
+    rows: Iterable[Sequence[WriteCell]]
     columns: Sequence[ColumnStyle] = ()
     bold_first_row: bool = False
     freeze_first_row: bool = False
@@ -369,7 +373,7 @@ def _add_dropdown(ws: Any, letter: str, choices: tuple[str, ...], rows: int) -> 
     ws.data_validations.append(dv)
 
 
-def _row_cells(ws: Any, spec: SheetSpec, r: int, values: Sequence[Cell],
+def _row_cells(ws: Any, spec: SheetSpec, r: int, values: Sequence[WriteCell],
                last_marked: int) -> list[object]:
     width = max(len(values), last_marked + 1)
     cells: list[object] = []
@@ -398,6 +402,6 @@ def _row_cells(ws: Any, spec: SheetSpec, r: int, values: Sequence[Cell],
     return cells
 
 
-def _plain(value: Cell) -> Cell:
+def _plain(value: WriteCell) -> WriteCell:
     # openpyxl cannot write durations; a time of day it can.
     return str(value) if isinstance(value, dt.timedelta) else value

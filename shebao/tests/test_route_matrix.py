@@ -119,6 +119,7 @@ MATRIX: dict[str, list[Route]] = {
     "declarations:upload": [Route("/unit/declarations/upload/", UNIT_ONLY)],
     "declarations:backpay": [Route("/unit/declarations/backpay/", UNIT_ONLY)],
     "declarations:wage": [Route("/unit/declarations/wage/", UNIT_ONLY)],
+    "declarations:wage_prefilled": [Route("/unit/declarations/wage/prefilled.xlsx", UNIT_ONLY)],
     "declarations:upload_page": [
         Route("/unit/declarations/uploads/{refused_b}/", OWN_UNIT_B),
         Route("/unit/declarations/uploads/{draft_b}/", OWN_UNIT_B),

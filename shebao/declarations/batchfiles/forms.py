@@ -8,9 +8,12 @@ explains each column with an example.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
 from django.conf import settings
 
-from shebao.lib.spreadsheets import ColumnStyle, SheetSpec, xlsx_write
+from shebao.lib.spreadsheets import ColumnStyle, SheetSpec, WriteCell, xlsx_write
 
 from .kinds import KINDS, Kind
 from .readers import MAX_BYTES, MAX_ROWS
@@ -27,10 +30,17 @@ def _kind(kind: str) -> Kind:
 
 
 def blank_form_xlsx(kind: str) -> bytes:
+    return form_xlsx(kind)
+
+
+def form_xlsx(kind: str, rows: Iterable[Sequence[WriteCell]] = (),
+              first_notes: Sequence[str] = ()) -> bytes:
+    """The form of `kind`, blank or with data `rows` (values in the kind's column order,
+    e.g. the unit's people prefilled); `first_notes` go at the top of the notes sheet."""
     spec = _kind(kind)
     form = SheetSpec(
         name=spec.label,
-        rows=[[c.header for c in spec.columns]],
+        rows=chain([[c.header for c in spec.columns]], rows),
         columns=[ColumnStyle(width=c.width, text=c.text, number_format=c.number_format,
                              choices=c.choices) for c in spec.columns],
         bold_first_row=True,
@@ -39,7 +49,7 @@ def blank_form_xlsx(kind: str) -> bytes:
     )
     notes = SheetSpec(
         name=NOTES_SHEET,
-        rows=_notes(spec),
+        rows=_notes(spec, first_notes),
         columns=[ColumnStyle(width=14), ColumnStyle(width=8), ColumnStyle(width=60, wrap=True),
                  ColumnStyle(width=22, text=True)],
         bold_first_row=True,
@@ -54,8 +64,11 @@ def blank_form_csv(kind: str) -> bytes:
     return ("\ufeff" + ",".join(c.header for c in spec.columns) + "\r\n").encode("utf-8")
 
 
-def _notes(spec: Kind) -> list[list[str]]:
+def _notes(spec: Kind, first_notes: Sequence[str] = ()) -> list[list[str]]:
     rows = [["列名", "是否必填", "填写说明", "示例"]]
+    if first_notes:
+        rows += [["", "", line, ""] for line in first_notes]
+        rows.append([])
     rows += [[c.header, "必填", c.note, c.example] for c in spec.columns]
     rows.append([])
     rows += [["", "", line, ""] for line in _general(spec)]

@@ -1,6 +1,7 @@
 """The unit's 缴费工资申报 page: the window, the people prefilled, errors at each input,
 the bases clamped to the year's limits, the draft, the confirm page and the effect, and
-a page of a 5,000-person unit in a constant number of queries."""
+a page of a 5,000-person unit in a constant number of queries; the prefilled file of the
+unit's people."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shebao.certauth.testing import Holder
+from shebao.declarations.batchfiles import WageRecord, batchfile_validate
 from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
 from shebao.declarations.testing import submit, today, token_of
 from shebao.declarations.wage_web import PER_PAGE, Limit, Limits, bases_for
 from shebao.lib.periods import Month
+from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE, xlsx_read
 from shebao.policy.models import PolicyRow
 from shebao.policy.selectors import clear_cache, policy_year_months
 from shebao.registry.models import Enrolment, Person, Unit, WageBase
@@ -120,7 +123,7 @@ def test_people_are_prefilled_and_their_bases_shown(unit_client: Client, holder:
     assert "未申报按上年110%" in row_of(html, defaulted)
     assert "本次不申报" in row_of(html, new)
     assert 'href="/unit/declarations/upload/?kind=wage"' in html
-    assert "/unit/forms/wage.xlsx" in html
+    assert 'href="/unit/declarations/wage/prefilled.xlsx"' in html
     assert "<script>" not in html and "style=" not in html
 
 
@@ -334,3 +337,69 @@ def test_a_page_costs_the_same_queries_for_3_people_as_for_5000(
     assert "第 1 / 50 页" in html
     last, html = _queries(unit_client, page="50")
     assert last == few and html.count('inputmode="decimal"') == PER_PAGE
+
+
+# --- the prefilled file --------------------------------------------------------------------
+
+PREFILLED = "/unit/declarations/wage/prefilled.xlsx"
+
+
+def _sheet(response: Any) -> list[list[Any]]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    return xlsx_read(response.content, max_rows=10_000).rows
+
+
+def test_the_prefilled_file_lists_the_units_people_with_the_pages_prefill(
+        unit_client: Client, holder: Holder, wage_window: WageWindow) -> None:
+    year = wage_window.policy_year
+    unit = holder.unit
+    employ(unit, "甲", **{f"y{year - 1}": 812_345})
+    employ(unit, "乙", **{f"y{year - 1}": 700_000, f"y{year}": 950_050})
+    blank = employ(unit, "丙")
+    gone = make_person(name="丁")
+    make_enrolment(gone, unit, first=Month(2020, 1), last=Month(year - 2, 12))
+    other = make_unit()
+    employ(other, "戊", **{f"y{year - 1}": 600_000})
+
+    response = unit_client.get(PREFILLED)
+    assert f"{unit.number}_{year}%E5%B9%B4%E5%BA%A6" in response["Content-Disposition"]
+    rows = _sheet(response)
+    assert rows[0] == ["身份证号码", "姓名", "月缴费工资"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert set(by_name) == {"甲", "乙", "丙"}  # not who left, not another unit's people
+    assert by_name["甲"][2] == 8123.45 and by_name["乙"][2] == 9500.5
+    assert by_name["丙"][2] in (None, "")
+
+    # Uploaded back as it is, it passes except for the person without a wage.
+    result = batchfile_validate(response.content, "w.xlsx", kind="wage", unit=unit,
+                                as_of=today())
+    assert [(e.row, e.column, e.code) for e in result.errors] == [
+        (rows.index(by_name["丙"]) + 1, "月缴费工资", "required")]
+    # With a wage for 丙 too, the whole file passes with the exact wages.
+    WageBase.objects.create(person=blank, unit=unit, policy_year=year - 1, wage=1_000_001,
+                            source="declared")
+    result = batchfile_validate(unit_client.get(PREFILLED).content, "w.xlsx", kind="wage",
+                                unit=unit, as_of=today())
+    wages = sorted(r.wage for r in result.records if isinstance(r, WageRecord))
+    assert result.ok and wages == [812_345, 950_050, 1_000_001]
+
+
+def test_the_prefilled_file_costs_the_same_queries_for_3_people_as_for_300(
+        unit_client: Client, holder: Holder, wage_window: WageWindow) -> None:
+    year = wage_window.policy_year
+    _crowd(holder.unit, 3, year, 0)
+    unit_client.get(PREFILLED)  # sessions and the policy table warmed up
+    with CaptureQueriesContext(connection) as few:
+        assert len(_sheet(unit_client.get(PREFILLED))) == 4
+    _crowd(holder.unit, 297, year, 3)
+    with CaptureQueriesContext(connection) as many:
+        assert len(_sheet(unit_client.get(PREFILLED))) == 301
+    assert len(many) == len(few) <= 8
+
+
+def test_without_an_open_window_the_prefilled_file_leads_to_the_page(
+        unit_client: Client, holder: Holder) -> None:
+    employ(holder.unit, "张一", y2025=900_000)
+    response = unit_client.get(PREFILLED)
+    assert response.status_code == 302 and response["Location"] == URL

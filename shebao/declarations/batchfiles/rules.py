@@ -10,6 +10,7 @@ from functools import cached_property
 
 from shebao.lib.periods import Month
 from shebao.lib.spreadsheets import Cell
+from shebao.policy.retirement import retirement_age_months
 
 from .cells import cell_text
 from .errors import RowError
@@ -124,15 +125,12 @@ def _backpay_months(row: ParsedRow, ctx: RuleContext) -> None:
 
 # --- retirement age --------------------------------------------------------------------
 
-# 《国务院关于渐进式延迟法定退休年龄的办法》(全国人大常委会决定, 2024-09-13; from 2025-01-01):
-# men's age 60 rises by one month for every four months of birth from 1965-01, to 63;
-# women's 55 rises likewise from 1970-01, to 58 (women's 50 by one month per two months
-# from 1975-01, to 55).
-# [decision] Every woman is treated as retiring at 55 (the cadre age): hukou and occupation
-# (worker 50 / cadre 55) are not in the file or the registry, and refusing a 50-year-old
-# worker would be the worse mistake; staff review catches the rest.
-_RETIREMENT = {"M": (60, Month(1965, 1)), "F": (55, Month(1970, 1))}
-_MAX_DELAY_MONTHS = 36
+# The ages by birth cohort, with the 2025 gradual reform, are data
+# (policy/data/retirement_age.csv).
+# [decision] Every woman is treated as retiring at the cadre age (55, plus the reform):
+# occupation (worker 50 / cadre 55) is not in the file or the registry, and refusing a
+# 50-year-old worker would be the worse mistake; staff review catches the rest.
+_CATEGORY = {"M": "", "F": "cadre"}
 
 
 def birth_month(id18: str) -> Month:
@@ -148,10 +146,8 @@ def sex_of(id18: str) -> str:
 def retirement_month(id_number: str) -> tuple[Month, int, int]:
     """Month in which the person reaches the statutory retirement age, and that age
     (years, extra months). `id_number` is a normalized 18-digit ID."""
-    birth = birth_month(id_number)
-    years, reform_from = _RETIREMENT[sex_of(id_number)]
-    delay = 0 if birth < reform_from else min(_MAX_DELAY_MONTHS, (birth - reform_from) // 4 + 1)
-    age_months = years * 12 + delay
+    birth, sex = birth_month(id_number), sex_of(id_number)
+    age_months = retirement_age_months(sex, _CATEGORY[sex], birth)
     return birth.add(age_months), age_months // 12, age_months % 12
 
 

@@ -120,3 +120,46 @@ def test_unit_declares_wages_on_the_web(page: Page, screenshot: Screenshot,
     expect(page.locator("#counts")).to_contain_text(f"{year} 缴费年度已申报 3 人")
     expect(page.get_by_label("张一 月缴费工资")).to_have_value("9500.00")
     screenshot(page, "wage-page-declared")
+
+
+def test_a_large_unit_declares_with_the_prefilled_file(page: Page, screenshot: Screenshot,
+                                                       local_ca: LocalCa,
+                                                       tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    holder, year = _wage_setup(tmp_path)
+
+    browser_cert_login(page, holder)
+    page.goto("/unit/declarations/wage/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载本单位人员名单（已预填工资，.xlsx）").click()
+    assert info.value.suggested_filename == f"{holder.unit.number}_{year}年度缴费工资申报.xlsx"
+    prefilled = tmp_path / "prefilled.xlsx"
+    info.value.save_as(prefilled)
+
+    # The clerk corrects one wage in Excel and saves.
+    book = load_workbook(prefilled)
+    sheet = book["缴费工资"]
+    assert [c.value for c in sheet[1]] == ["身份证号码", "姓名", "月缴费工资"]
+    wages = {row[1].value: row[2] for row in sheet.iter_rows(min_row=2)}
+    assert set(wages) == {"张一", "王二", "李三"}
+    wages["王二"].value = 7300
+    edited = tmp_path / "缴费工资-核对后.xlsx"
+    book.save(edited)
+
+    page.get_by_role("link", name="上传报盘文件").click()
+    expect(page.get_by_label("业务类型")).to_have_value("wage")
+    page.get_by_label("报盘文件").set_input_files(str(edited))
+    page.get_by_role("button", name="上传并校验").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("确认并签名提交")
+    expect(page.locator("#bases tbody tr")).to_have_count(3)
+    expect(page.locator("#bases tbody tr", has_text="王二")).to_contain_text("7,300.00")
+    expect(page.locator("#bases tbody tr", has_text="李三")).to_contain_text("12,500.00")
+    screenshot(page, "wage-prefilled-confirm")
+
+    browser_sign(page, holder)
+    expect(page.get_by_role("heading", level=1)).to_have_text("缴费工资申报 · 回执")
+    expect(page.locator("#receipt")).to_contain_text("已生效")
+    page.goto("/unit/declarations/wage/")
+    expect(page.locator("#counts")).to_contain_text(f"{year} 缴费年度已申报 3 人")
+    expect(page.get_by_label("王二 月缴费工资")).to_have_value("7300.00")

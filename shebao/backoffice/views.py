@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shebao.accounts.models import StaffRole
-from shebao.contributions.arrears import arrears_for_units, units_in_arrears
+from shebao.contributions.arrears import arrears_for_units, pending_late_fee, units_in_arrears
 from shebao.contributions.bankfile import bankfile_import
 from shebao.contributions.payments import PaymentError, PaymentInput, payment_record
 from shebao.lib.money import format_fen_grouped
@@ -83,7 +83,7 @@ def arrears(request: HttpRequest) -> HttpResponse:
             rows.append({
                 "unit": unit, "months": len(owed),
                 "outstanding": sum(x.outstanding for x in owed),
-                "late_fee": sum(x.late_fee for x in lines[unit.id]),
+                "late_fee": pending_late_fee(lines[unit.id]),
                 "oldest": owed[0].month if owed else None,
             })
         context.update(as_of=as_of, page=page, rows=rows)

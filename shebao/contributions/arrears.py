@@ -5,7 +5,9 @@ an approved 补缴). Convention: payments to a bill settle its contributions fir
 billed late fee last, and a late fee accrues only on unpaid contributions, never on a
 billed late fee. So the part of a bill still owed after its due date is its arrears
 (欠费, `outstanding`, which includes an unpaid billed late fee), while the late fee
-accruing on it is computed on its unpaid contributions alone.
+accruing on it is computed on its unpaid contributions alone. Once its contributions are
+paid, a late bill's fee is final and charged to an open bill (payments.py): it is then
+owed there, and no longer counted as pending here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db.models import F
 from shebao.lib.periods import Month
 
 from .latefee import late_fee_exact, round_fen
-from .models import Allocation, UnitMonth
+from .models import ARREARS_LATE_FEE, Allocation, LateFeeCharge, UnitMonth
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,18 @@ class ArrearsLine:
     days_overdue: int
     late_fee: int  # accrued on the unpaid contributions to the date asked about
     billed_late_fee: int = 0  # billed with the bill (part of total and outstanding)
+    # The bill month this bill's own (final) late fee was charged to, once its
+    # contributions were paid: it is owed there, not here.
+    charged_in: Month | None = None
+
+    @property
+    def pending_late_fee(self) -> int:
+        """The late fee accrued here and not yet charged to any bill."""
+        return 0 if self.charged_in is not None else self.late_fee
+
+
+def pending_late_fee(lines: list[ArrearsLine]) -> int:
+    return sum(x.pending_late_fee for x in lines)
 
 
 def bill_late_fee(bill: UnitMonth, allocations: list[Allocation], as_of: dt.date) -> int:
@@ -60,12 +74,16 @@ def bill_late_fee(bill: UnitMonth, allocations: list[Allocation], as_of: dt.date
 
 def arrears_for_units(unit_ids: list[int], as_of: dt.date) -> dict[int, list[ArrearsLine]]:
     """Per unit: bills past their due date on `as_of` not fully paid by then, or carrying
-    late fees for late payment. Two queries whatever the number of units and months."""
+    late fees for late payment (with the month they were charged to, once charged).
+    Three queries whatever the number of units and months."""
     bills = list(UnitMonth.objects.filter(unit_id__in=unit_ids, due_date__lt=as_of,
                                           total__gt=0).order_by("unit_id", "month"))
     allocs: dict[int, list[Allocation]] = defaultdict(list)
     for a in Allocation.objects.filter(unit_month__in=[b.id for b in bills]):
         allocs[a.unit_month_id].append(a)
+    charged = {(unit_id, ref): Month.from_int(bill_month) for unit_id, ref, bill_month in
+               LateFeeCharge.objects.filter(unit_id__in=unit_ids, reason=ARREARS_LATE_FEE)
+               .values_list("unit_id", "ref", "bill_month")}
     result: dict[int, list[ArrearsLine]] = {uid: [] for uid in unit_ids}
     for bill in bills:
         paid = sum(a.amount for a in allocs[bill.id] if a.paid_date <= as_of)
@@ -73,11 +91,13 @@ def arrears_for_units(unit_ids: list[int], as_of: dt.date) -> dict[int, list[Arr
         outstanding = bill.total - paid
         if outstanding <= 0 and fee == 0:
             continue
+        settled = paid >= bill.contributions_due
         result[bill.unit_id].append(ArrearsLine(
             month=Month.from_int(bill.month), due_date=bill.due_date, total=bill.total,
             paid=paid, outstanding=outstanding,
             days_overdue=(as_of - bill.due_date).days if outstanding > 0 else 0,
             late_fee=fee, billed_late_fee=bill.late_fee,
+            charged_in=charged.get((bill.unit_id, str(bill.month))) if settled else None,
         ))
     return result
 

@@ -101,9 +101,15 @@ class Contribution(models.Model):
         ]
 
 
+# LateFeeCharge.reason of the late fee of a bill whose contributions were paid after
+# its due date; `ref` is that bill's month (YYYYMM), charged once (payments.py).
+ARREARS_LATE_FEE = "欠费滞纳金"
+
+
 class LateFeeCharge(models.Model):
-    """A late fee (滞纳金) billed to a unit in an open bill month, e.g. that of an
-    approved back-payment (补缴), whose receipt number is `ref`.
+    """A late fee (滞纳金) billed to a unit in an open bill month: that of an approved
+    back-payment (补缴, `ref` its receipt number), or that of a bill paid after its due
+    date (欠费滞纳金, `ref` the bill's month).
 
     Settlement adds a unit's charges of a bill month to that bill (UnitMonth.late_fee,
     and so its total); a closed bill never takes new charges. Borne by the unit, never
@@ -123,6 +129,10 @@ class LateFeeCharge(models.Model):
         verbose_name_plural = "滞纳金核定"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="late_fee_charge_positive"),
+            # a late bill's fee is charged once, whatever retries or races
+            models.UniqueConstraint(fields=["unit", "ref"],
+                                    condition=Q(reason=ARREARS_LATE_FEE),
+                                    name="latefee_arrears_once"),
         ]
         indexes = [
             # serves: the sum of a unit's charges of a bill month (bills_refresh)

@@ -5,6 +5,12 @@ pays the contributions first and a billed late fee last (the convention `arrears
 computes late fees by). A bill paid in full, billed late fee included, credits the
 pension personal accounts of its people (set-based). Whatever is left stays on the
 payment as unallocated and is applied when later bills are settled.
+
+When a payment completes a bill's contributions after its due date, the late fee of
+that bill becomes final (on each part, from the day after the due date to the day it
+was paid: `arrears.bill_late_fee`) and is charged (欠费滞纳金) to an open bill month (that
+of the payment unless closed), once per bill; the same payment then goes on to the
+charged bill.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 
 from shebao.audit.services import SYSTEM, Actor, event_record
 from shebao.lib.money import format_fen
@@ -21,7 +27,17 @@ from shebao.lib.periods import Month
 from shebao.policy.selectors import account_share_at
 from shebao.registry.models import Unit
 
-from .models import Allocation, Payment, PaymentBatch, UnitMonth
+from .arrears import bill_late_fee
+from .models import (
+    ARREARS_LATE_FEE,
+    Allocation,
+    LateFeeCharge,
+    MonthStatus,
+    Payment,
+    PaymentBatch,
+    UnitMonth,
+)
+from .settlement import bills_refresh
 
 
 class PaymentError(ValueError):
@@ -37,25 +53,62 @@ class PaymentInput:
     reference: str = ""
 
 
-def _allocate(payment: Payment, amount: int) -> int:
-    """Apply up to `amount` of the payment to the unit's open bills, oldest first.
+def _allocate(payment: Payment, amount: int) -> tuple[int, int]:
+    """Apply up to `amount` of the payment to the unit's unpaid bills, oldest first.
 
-    Returns what could not be applied."""
-    bills = (UnitMonth.objects.select_for_update()
-             .filter(unit_id=payment.unit_id, total__gt=F("paid")).order_by("month"))
-    remaining = amount
-    for bill in bills:
-        if remaining == 0:
+    Returns what could not be applied and the late fees charged on the way."""
+    remaining, charged = amount, 0
+    while remaining:
+        bills = list(UnitMonth.objects.select_for_update()
+                     .filter(unit_id=payment.unit_id, total__gt=F("paid")).order_by("month"))
+        fee = 0
+        for bill in bills:
+            part = min(remaining, bill.total - bill.paid)
+            Allocation.objects.create(payment=payment, unit_month=bill, amount=part,
+                                      paid_date=payment.paid_date)
+            completes = bill.paid < bill.contributions_due <= bill.paid + part
+            bill.paid += part
+            bill.save(update_fields=["paid"])
+            remaining -= part
+            if bill.paid == bill.total:
+                credits_book(bill, payment.paid_date)
+            if completes and payment.paid_date > bill.due_date:
+                fee = arrears_late_fee_charge(bill, payment.paid_date)
+                if fee:
+                    break  # the charged bill is read again, with the fee in its total
+            if remaining == 0:
+                break
+        charged += fee
+        if not fee:
             break
-        part = min(remaining, bill.total - bill.paid)
-        Allocation.objects.create(payment=payment, unit_month=bill, amount=part,
-                                  paid_date=payment.paid_date)
-        bill.paid += part
-        bill.save(update_fields=["paid"])
-        remaining -= part
-        if bill.paid == bill.total:
-            credits_book(bill, payment.paid_date)
-    return remaining
+    return remaining, charged
+
+
+def charge_month(paid_date: dt.date) -> Month:
+    """The bill month a late fee paid on `paid_date` is charged to: the month of the
+    payment, or the first month after the last closed one if that is closed already
+    (e.g. a bank file imported after its month closed). Months close for every unit
+    at once (`month_close`), so the last closed month is that of any unit."""
+    month = Month.of(paid_date)
+    closed = (UnitMonth.objects.filter(month__gte=int(month), status=MonthStatus.CLOSED)
+              .aggregate(last=Max("month"))["last"])
+    return month if closed is None else Month.from_int(closed).add(1)
+
+
+def arrears_late_fee_charge(bill: UnitMonth, paid_date: dt.date) -> int:
+    """Charge the final late fee of `bill`, whose contributions were completed on
+    `paid_date` after its due date, to the open bill month `charge_month` gives (once
+    per bill).
+    Returns the fee charged (0 when it rounds to nothing or was charged already)."""
+    fee = bill_late_fee(bill, list(bill.allocations.all()), paid_date)
+    if fee <= 0 or LateFeeCharge.objects.filter(unit_id=bill.unit_id, reason=ARREARS_LATE_FEE,
+                                                ref=str(bill.month)).exists():
+        return 0
+    month = charge_month(paid_date)
+    LateFeeCharge.objects.create(unit_id=bill.unit_id, bill_month=int(month), amount=fee,
+                                 reason=ARREARS_LATE_FEE, ref=str(bill.month))
+    bills_refresh(month, bill.unit_id, bill.unit_id)
+    return fee
 
 
 def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
@@ -119,13 +172,14 @@ def payment_record(data: PaymentInput, *, source: str = Payment.Source.COUNTER,
             month=int(data.month) if data.month else None, source=source,
             reference=data.reference, batch=batch,
         )
-        payment.unallocated = _allocate(payment, data.amount)
+        payment.unallocated, charged = _allocate(payment, data.amount)
         payment.save(update_fields=["unallocated"])
         event_record(actor=actor, action="payment_record", object_type="unit",
                      object_ref=data.unit.number,
                      after={"amount": format_fen(data.amount),
                             "paid_date": data.paid_date.isoformat(),
                             "unallocated": format_fen(payment.unallocated),
+                            "late_fee_charged": format_fen(charged),
                             "reference": data.reference})
     return payment
 
@@ -136,7 +190,7 @@ def unallocated_apply(unit: Unit) -> int:
     with transaction.atomic():
         for payment in (Payment.objects.select_for_update()
                         .filter(unit=unit, unallocated__gt=0).order_by("paid_date", "id")):
-            left = _allocate(payment, payment.unallocated)
+            left, _ = _allocate(payment, payment.unallocated)
             applied += payment.unallocated - left
             payment.unallocated = left
             payment.save(update_fields=["unallocated"])

@@ -1,4 +1,5 @@
-"""Billed late fees (LateFeeCharge): on the bill, and never the base of a late fee."""
+"""Billed late fees (LateFeeCharge): on the bill, never the base of a late fee, and a late
+bill's own fee charged once its contributions are paid."""
 
 from __future__ import annotations
 
@@ -8,26 +9,35 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shebao.audit.models import Event
 from shebao.contributions.arrears import arrears_for_unit, bill_late_fee
-from shebao.contributions.latefee import late_fee
+from shebao.contributions.latefee import late_fee, late_fee_exact, round_fen
 from shebao.contributions.models import (
+    ARREARS_LATE_FEE,
     Allocation,
     Contribution,
     LateFeeCharge,
     MonthStatus,
     UnitMonth,
 )
-from shebao.contributions.payments import PaymentInput, payment_record
+from shebao.contributions.payments import (
+    PaymentInput,
+    arrears_late_fee_charge,
+    charge_month,
+    payment_record,
+)
 from shebao.contributions.settlement import (
     bills_refresh,
     due_date_of,
     month_close,
     settlement_run,
 )
-from shebao.lib.money import PPM
+from shebao.lib.money import PPM, format_fen, format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.pension.models import AccountCredit
 from shebao.policy.selectors import late_fee_daily_at
@@ -281,3 +291,145 @@ def test_fee_with_a_billed_late_fee_is_the_fee_of_the_contributions_alone(
     assert with_fee == alone
     assert with_fee == fee_day_by_day(
         contributions, due, [a for a in allocations if a.paid_date <= as_of], as_of)
+
+
+# --- a late bill's fee is charged once its contributions are paid ---------------------
+
+
+def arrears_charges(unit: Unit) -> list[tuple[str, int, int]]:
+    return list(LateFeeCharge.objects.filter(unit=unit, reason=ARREARS_LATE_FEE)
+                .values_list("ref", "bill_month", "amount"))
+
+
+@pytest.mark.django_db
+def test_a_bill_paid_late_has_its_late_fee_charged_to_the_month_of_payment(settled):
+    unit, _ = settled
+    sep = refresh(unit)
+    late = DUE + dt.timedelta(days=10)
+    fee = late_fee(sep.total, DUE, late)
+    assert fee > 0
+    payment_record(PaymentInput(unit=unit, amount=sep.total, paid_date=late))
+    nov = Month.of(late)
+    assert arrears_charges(unit) == [("202509", int(nov), fee)]
+    current = UnitMonth.objects.get(unit=unit, month=int(nov))
+    assert amounts(current) == (0, 0, fee, fee) and current.paid == 0
+    event = Event.objects.filter(action="payment_record").latest("id")
+    assert event.after is not None and event.after["late_fee_charged"] == format_fen(fee)
+
+    # The arrears query shows where the fee went and no longer counts it as pending.
+    (line,) = arrears_for_unit(unit.id, late + dt.timedelta(days=30))
+    assert (line.month, line.outstanding, line.late_fee) == (SEP, 0, fee)
+    assert line.charged_in == nov and line.pending_late_fee == 0
+    out = StringIO()
+    call_command("arrears", unit=unit.number, as_of=str(late + dt.timedelta(days=30)),
+                 stdout=out)
+    assert f"滞纳金 {format_fen_grouped(fee)}（已计入 2025年11月应缴）" in out.getvalue()
+    # As it was on a day before the payment, the bill was simply in arrears.
+    (before,) = arrears_for_unit(unit.id, late - dt.timedelta(days=1))
+    assert before.charged_in is None and before.outstanding == sep.total
+
+
+@pytest.mark.django_db
+def test_the_same_payment_goes_on_to_pay_the_charged_fee(settled):
+    unit, _ = settled
+    sep = refresh(unit)
+    late = DUE + dt.timedelta(days=3)
+    fee = late_fee(sep.total, DUE, late)
+    payment = payment_record(PaymentInput(unit=unit, amount=sep.total + fee + 700,
+                                          paid_date=late))
+    current = UnitMonth.objects.get(unit=unit, month=int(Month.of(late)))
+    assert (current.total, current.paid) == (fee, fee)
+    assert payment.unallocated == 700
+
+
+@pytest.mark.django_db
+def test_on_time_or_partial_payments_charge_nothing(settled):
+    unit, _ = settled
+    sep = refresh(unit)
+    payment_record(PaymentInput(unit=unit, amount=40_000, paid_date=DUE))  # on time
+    payment_record(PaymentInput(unit=unit, amount=1_000, paid_date=DUE + dt.timedelta(days=5)))
+    assert arrears_charges(unit) == []  # contributions not complete yet
+    rest = sep.total - 41_000
+    done = DUE + dt.timedelta(days=20)
+    payment_record(PaymentInput(unit=unit, amount=rest, paid_date=done))
+    # the fee of the parts paid late only, rounded once
+    expected = round_fen(late_fee_exact(1_000, DUE, DUE + dt.timedelta(days=5))
+                         + late_fee_exact(rest, DUE, done))
+    assert arrears_charges(unit) == [("202509", int(Month.of(done)), expected)]
+
+
+@pytest.mark.django_db
+def test_paid_in_full_on_the_due_date_charges_nothing(settled):
+    unit, _ = settled
+    payment_record(PaymentInput(unit=unit, amount=refresh(unit).total, paid_date=DUE))
+    assert arrears_charges(unit) == []
+
+
+@pytest.mark.django_db
+def test_the_fee_is_charged_on_the_contributions_not_on_a_billed_late_fee(settled):
+    unit, _ = settled
+    charge(unit, 5_000)  # a 补缴 late fee billed in September
+    sep = refresh(unit)
+    late = DUE + dt.timedelta(days=10)
+    # the contributions alone, late: their fee is charged though 50.00 is still owed
+    payment_record(PaymentInput(unit=unit, amount=sep.contributions_due, paid_date=late))
+    assert arrears_charges(unit) == [
+        ("202509", int(Month.of(late)), late_fee(sep.contributions_due, DUE, late))]
+    payment_record(PaymentInput(unit=unit, amount=5_000, paid_date=late + dt.timedelta(days=9)))
+    assert len(arrears_charges(unit)) == 1
+
+
+@pytest.mark.django_db
+def test_a_payment_imported_after_its_month_closed_is_charged_to_the_next_open(settled):
+    unit, other = make_unit(), settled[0]
+    sep = refresh(other)
+    paid = DUE + dt.timedelta(days=2)  # 2025-11-02
+    assert charge_month(paid) == Month(2025, 11)
+    # November and December closed (for every unit; here another unit's bills)
+    for month in (Month(2025, 11), Month(2025, 12)):
+        UnitMonth.objects.create(unit=unit, month=int(month), due_date=due_date_of(month),
+                                 settled_at=timezone.now(), status=MonthStatus.CLOSED)
+    assert charge_month(paid) == Month(2026, 1)
+    payment_record(PaymentInput(unit=other, amount=sep.total, paid_date=paid))
+    assert arrears_charges(other) == [("202509", 202601, late_fee(sep.total, DUE, paid))]
+
+
+@pytest.mark.django_db
+def test_a_late_bills_fee_is_charged_once(settled):
+    unit, _ = settled
+    sep = refresh(unit)
+    late = DUE + dt.timedelta(days=4)
+    payment_record(PaymentInput(unit=unit, amount=sep.total, paid_date=late))
+    sep.refresh_from_db()
+    assert arrears_late_fee_charge(sep, late) == 0
+    assert len(arrears_charges(unit)) == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LateFeeCharge.objects.create(unit=unit, bill_month=202512, amount=1,
+                                     reason=ARREARS_LATE_FEE, ref="202509")
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.tuples(st.integers(1, 400_000), st.integers(-20, 300)),
+                      min_size=1, max_size=4))
+def test_the_charge_is_the_bills_late_fee_when_its_contributions_are_paid(settled, parts):
+    unit, _ = settled  # each example's payments are rolled back below
+    with transaction.atomic():
+        sep = refresh(unit)
+        paid, exact, last = 0, Fraction(0), DUE
+        for amount, days in sorted(parts, key=lambda p: p[1]):
+            day = DUE + dt.timedelta(days=days)
+            part = min(amount, sep.total - paid)
+            if part <= 0:
+                break
+            payment_record(PaymentInput(unit=unit, amount=part, paid_date=day))
+            exact += late_fee_exact(part, DUE, day)
+            paid, last = paid + part, day
+        if paid < sep.total:
+            payment_record(PaymentInput(unit=unit, amount=sep.total - paid,
+                                        paid_date=last + dt.timedelta(days=1)))
+            exact += late_fee_exact(sep.total - paid, DUE, last + dt.timedelta(days=1))
+        charged = sum(a for _, _, a in arrears_charges(unit))
+        assert charged == round_fen(exact)
+        transaction.set_rollback(True)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from shebao.contributions.arrears import arrears_for_unit, units_in_arrears
+from shebao.contributions.arrears import arrears_for_unit, pending_late_fee, units_in_arrears
 from shebao.lib.cli import ChineseCommand, UsageError
 from shebao.lib.dates import DateError, parse_date
 from shebao.lib.money import format_fen_grouped
@@ -38,15 +38,16 @@ class Command(ChineseCommand):
                 self.stdout.write(f"{unit.number} {unit.name}：无欠费")
                 continue
             owed = sum(x.outstanding for x in lines)
-            fee = sum(x.late_fee for x in lines)
+            fee = pending_late_fee(lines)
             self.stdout.write(f"{unit.number} {unit.name}：欠费 {format_fen_grouped(owed)} 元，"
                               f"滞纳金 {format_fen_grouped(fee)} 元（计至 {as_of}）")
             for x in lines:
                 billed = (f"（含已核定滞纳金 {format_fen_grouped(x.billed_late_fee)}）"
                           if x.billed_late_fee else "")
+                charged = f"（已计入 {x.charged_in.label}应缴）" if x.charged_in else ""
                 self.stdout.write(
                     f"  {x.month} 应缴 {format_fen_grouped(x.total)}{billed} 已缴 "
                     f"{format_fen_grouped(x.paid)} 欠缴 {format_fen_grouped(x.outstanding)} "
-                    f"逾期 {x.days_overdue} 天 滞纳金 {format_fen_grouped(x.late_fee)}")
+                    f"逾期 {x.days_overdue} 天 滞纳金 {format_fen_grouped(x.late_fee)}{charged}")
         if not units:
             self.stdout.write(f"截至 {as_of} 没有欠费单位")

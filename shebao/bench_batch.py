@@ -2,6 +2,7 @@
 and a 5,000-row one end to end through the web upload.
 
     python -m shebao.bench_batch [--rows 100000] [--web-rows 5000] [--append]
+    python -m shebao.bench_batch --city var/bench/bench.sqlite3 [--as-of 2026-11-15]
 
 Builds, in a temporary directory, an SQLite database (all migrations) with one unit and
 some persons the file names (with ended enrolments elsewhere, so the registry rules
@@ -19,6 +20,13 @@ Web: a unit with a certificate from a local CA logs in with django.test.Client, 
 canonical content, signs it with the certificate's key and posts the signature, then
 opens the receipt; each step is timed.
 
+City (--city PATH): instead of the small registry, a temporary copy of the SQLite
+database at PATH (the million-person city of `make bench`, migrated if it is behind);
+on it, `batchfile_validate` with one of its units (best of 3) and the apply in a fresh
+process, for a file in which one row in KNOWN_SHARE names a person of the city whose
+enrolments have all ended (续保) and the others new ID numbers. The copy is deleted at
+the end, also on failure. Only these two parts run; no web part.
+
 Prints a Markdown block; --append adds it to docs/BENCHMARKS.md. Never run in tests.
 """
 
@@ -31,6 +39,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +54,7 @@ TARGET_S = 10.0
 APPLY_TARGET_S = 30.0
 WEB_TARGET_S = 10.0
 KNOWN_SHARE = 10  # one person in this many is already in the registry
+CITY_AS_OF = dt.date(2026, 11, 15)  # the --today the `make bench` city was built for
 
 
 def _setup_django(tmp: Path) -> None:
@@ -112,6 +122,22 @@ def _registry(people: list[tuple[str, str, str]], unit: Any = None) -> Any:
     return unit
 
 
+def _validate(data: bytes, unit: Any, as_of: dt.date = AS_OF) -> Any:
+    from shebao.declarations.batchfiles import batchfile_validate
+
+    return batchfile_validate(data, "bench.xlsx", kind="add", unit=unit, as_of=as_of)
+
+
+def _validate_timed(label: str, data: bytes, rows: int, unit: Any,
+                    as_of: dt.date = AS_OF) -> tuple[float, float, Any]:
+    """Best of 3 validations of the file (the registry rules when `unit` is given), which
+    must accept all `rows` rows."""
+    wall, cpu, result = _time(label, lambda: _validate(data, unit, as_of), repeat=3)
+    if not result.ok or result.rows != rows:
+        raise SystemExit(f"benchmark file did not validate: {result.errors[:3]}")
+    return wall, cpu, result
+
+
 def _time(label: str, fn: Any, *, repeat: int = 1) -> tuple[float, float, Any]:
     """Best wall-clock time of `repeat` runs, its CPU time, and the last value."""
     best: tuple[float, float] | None = None
@@ -130,23 +156,13 @@ def measure(rows: int, web_rows: int, seed: int) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="shebao-bench-batch-") as tmp:
         _setup_django(Path(tmp))
-        from shebao.declarations.batchfiles import batchfile_validate
-
         people = _people(rows, seed)
         gen_s, _, data = _time("write the workbook", lambda: _workbook(people, seed))
         unit = _registry(people)
-
-        def run(with_unit: bool) -> Any:
-            return batchfile_validate(data, "bench.xlsx", kind="add",
-                                      unit=unit if with_unit else None, as_of=AS_OF)
-
-        plain_s, plain_cpu, plain = _time("validate without unit", lambda: run(False), repeat=3)
-        unit_s, unit_cpu, checked = _time("validate with unit", lambda: run(True), repeat=3)
-        for result in (plain, checked):
-            if not result.ok or result.rows != rows:
-                raise SystemExit(f"benchmark file did not validate: {result.errors[:3]}")
+        plain_s, plain_cpu, _ = _validate_timed("validate without unit", data, rows, None)
+        unit_s, unit_cpu, checked = _validate_timed("validate with unit", data, rows, unit)
         tracemalloc.start()
-        run(True)
+        _validate(data, unit)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         child = _child_memory(Path(tmp), data, unit.number)
@@ -164,8 +180,9 @@ def measure(rows: int, web_rows: int, seed: int) -> dict[str, Any]:
 # --- apply -------------------------------------------------------------------------------
 
 
-def _apply(checked: Any, unit: Any) -> dict[str, Any]:
-    """The validated records as a draft (timed here), then applied in a fresh process."""
+def _apply(checked: Any, unit: Any, as_of: dt.date = AS_OF) -> dict[str, Any]:
+    """The validated records as a draft (timed here), then applied in a fresh process
+    (submitted on `as_of`)."""
     from shebao.audit.services import Actor
     from shebao.declarations.models import Source
     from shebao.declarations.services import declaration_create
@@ -174,15 +191,17 @@ def _apply(checked: Any, unit: Any) -> dict[str, Any]:
         unit=unit, records=checked.records, source=Source.BATCH, file_digest=checked.digest,
         file_name="bench.xlsx", actor=Actor("unit", unit.number)))
     out = subprocess.run([sys.executable, "-m", "shebao.bench_batch", "--child-apply",
-                          str(draft.pk)], check=False, capture_output=True, text=True)
+                          str(draft.pk), as_of.isoformat()], check=False,
+                         capture_output=True, text=True)
     sys.stderr.write(out.stderr)
     if out.returncode:
         raise SystemExit("the apply process failed")
     return {"create_s": create_s, "create_cpu": create_cpu, **json.loads(out.stdout)}
 
 
-def child_apply(declaration_pk: str) -> None:
-    """Submit (and so apply) the draft; time, memory and what it wrote, as JSON."""
+def child_apply(declaration_pk: str, submitted: str) -> None:
+    """Submit (and so apply) the draft on the date `submitted`; time, memory and what it
+    wrote, as JSON."""
     import django
 
     django.setup()
@@ -197,7 +216,7 @@ def child_apply(declaration_pk: str) -> None:
     from shebao.registry.models import Enrolment, Person, WageBase
 
     draft = Declaration.objects.select_related("unit").get(pk=int(declaration_pk))
-    unit = draft.unit
+    unit, today = draft.unit, dt.date.fromisoformat(submitted)
     inner: dict[str, float] = {}
     apply = effects.declaration_apply
 
@@ -207,12 +226,12 @@ def child_apply(declaration_pk: str) -> None:
         inner["effects_s"] = time.perf_counter() - started
 
     effects.declaration_apply = timed_apply  # type: ignore[assignment]
-    policy_at(Month.of(AS_OF))  # the policy table, as a running server has it loaded
+    policy_at(Month.of(today))  # the policy table, as a running server has it loaded
     counts = (Person.objects.count(), Enrolment.objects.count(), WageBase.objects.count())
     base = _peak_rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
     done = declaration_submit(draft, signed=None, actor=Actor("unit", unit.number),
-                              today=AS_OF, cutoff_day=settings.DECLARATION_CUTOFF_DAY)
+                              today=today, cutoff_day=settings.DECLARATION_CUTOFF_DAY)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = _peak_rss_mb()
     print(f"  apply (declaration_submit): {wall:.2f} s (CPU {cpu:.2f} s)", file=sys.stderr)
@@ -227,6 +246,128 @@ def child_apply(declaration_pk: str) -> None:
         "apply_wages": WageBase.objects.count() - counts[2],
         "registry_persons": counts[0], "registry_enrolments": counts[1],
     }))
+
+
+# --- against the million-person city -------------------------------------------------------
+
+
+def measure_city(city: Path, rows: int, seed: int, as_of: dt.date) -> dict[str, Any]:
+    """Validation with a unit and the apply on a temporary copy of the city at `city`."""
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="shebao-bench-city-") as tmp:
+        copy_s, _, _ = _time("copy the city", lambda: _city_copy(city, Path(tmp)))
+        migrate_s, _, _ = _time("migrate the copy", lambda: _setup_django(Path(tmp)))
+        from django.conf import settings
+
+        from shebao.declarations.services import effective_month
+        from shebao.registry.models import Enrolment
+
+        start = effective_month(as_of, settings.DECLARATION_CUTOFF_DAY)
+        unit = _city_unit()
+        wanted = -(-rows // KNOWN_SHARE)
+        resumed = _city_resumers(wanted, int(start))
+        if len(resumed) < wanted:
+            print(f"  only {len(resumed):,} persons of the city can resume (续保), not"
+                  f" {wanted:,}: the file has {len(resumed) * KNOWN_SHARE:,} rows",
+                  file=sys.stderr)
+            rows = len(resumed) * KNOWN_SHARE
+        fresh = iter(_people(rows - len(resumed), seed, skip=_known_ids()))
+        people = [resumed[i // KNOWN_SHARE] if i % KNOWN_SHARE == 0 else next(fresh)
+                  for i in range(rows)]
+        data = _workbook(people, seed, start=str(start))
+        unit_s, unit_cpu, checked = _validate_timed("validate with unit", data, rows, unit,
+                                                    as_of)
+        applied = _apply(checked, unit, as_of)
+        size_mb = (Path(tmp) / "bench.sqlite3").stat().st_size / 2**20
+        unit_enrolments = Enrolment.objects.filter(unit=unit).count()
+    return {
+        "rows": rows, "resumed": len(resumed), "bytes": len(data), "as_of": as_of,
+        "start": str(start), "copy_s": copy_s, "migrate_s": migrate_s,
+        "unit_s": unit_s, "unit_cpu": unit_cpu, "size_mb": size_mb,
+        "unit_number": unit.number, "unit_insurances": len(unit.insurance_set),
+        "unit_enrolments": unit_enrolments,
+        "load_before": load_before, "load": os.getloadavg()[0], **applied,
+    }
+
+
+def _city_copy(city: Path, tmp: Path) -> None:
+    """The city's database (and its write-ahead log, if one is left) as the benchmark
+    database in `tmp`; the city itself is only read."""
+    if not city.is_file():
+        raise SystemExit(f"--city: no database at {city}")
+    for suffix in ("", "-wal"):
+        source = Path(f"{city}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, tmp / f"bench.sqlite3{suffix}")
+
+
+def _city_unit() -> Any:
+    """The first independent unit of the city that declares online (certificate login
+    is not part of this measure: `declaration_submit` takes no signature here)."""
+    from shebao.registry.choices import EnrolmentMode, OnlineStatus
+    from shebao.registry.models import Unit
+
+    unit = Unit.objects.filter(online_status=OnlineStatus.OPEN,
+                               enrolment_mode=EnrolmentMode.INDEPENDENT).order_by("pk").first()
+    if unit is None:
+        raise SystemExit("--city: the database has no unit that declares online")
+    return unit
+
+
+def _city_resumers(count: int, start: int) -> list[tuple[str, str, str]]:
+    """(id, name, hukou as the file writes it) of up to `count` persons of the registry
+    who can resume (续保) from the month `start`: enrolled before, every enrolment ended
+    before `start` and not by retirement or death, born 1976 or later (well under the
+    retirement age). One query."""
+    from django.db import connection
+
+    from shebao.registry.choices import EndReason, Hukou
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id_number, p.name, p.hukou FROM registry_person p"
+            " WHERE p.birth_date >= %s"
+            " AND EXISTS (SELECT 1 FROM registry_enrolment e WHERE e.person_id = p.id)"
+            " AND NOT EXISTS (SELECT 1 FROM registry_enrolment e WHERE e.person_id = p.id"
+            "  AND (e.last_month IS NULL OR e.last_month >= %s OR e.end_reason IN (%s, %s)))"
+            " ORDER BY p.id LIMIT %s",
+            ["1976-01-01", start, EndReason.RETIRED, EndReason.DECEASED, count])
+        return [(id_number, name, Hukou(hukou).label)
+                for id_number, name, hukou in cursor.fetchall()]
+
+
+def report_city(r: dict[str, Any], machine: str, command: str) -> str:
+    return "\n".join([
+        "### Against the million-person city",
+        "",
+        f"Date: {dt.date.today().isoformat()}. Machine: {machine}; SQLite, a temporary copy"
+        f" of the city ({r['size_mb']:,.0f} MB after the apply; copied in {r['copy_s']:.0f} s,"
+        f" migrated in {r['migrate_s']:.1f} s). Load average (1 min) {r['load_before']:.1f}"
+        f" at the start, {r['load']:.1f} at the end.",
+        f"Command: `{command}`",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        f"| `batchfile_validate` with unit (registry rules against"
+        f" {r['registry_persons']:,} persons), {r['rows']:,} rows | {r['unit_s']:.2f} s"
+        f" (CPU {r['unit_cpu']:.2f} s) | ≤ {TARGET_S:.0f} s ({_met(r['unit_s'], TARGET_S)}) |",
+        f"| the validated records as a draft (`declaration_create`) | {r['create_s']:.2f} s"
+        f" (CPU {r['create_cpu']:.2f} s) | — |",
+        f"| apply: `declaration_submit` ({r['apply_persons']:,} persons,"
+        f" {r['apply_enrolments']:,} enrolments, {r['apply_wages']:,} wage bases written)"
+        f" | {r['apply_s']:.2f} s (CPU {r['apply_cpu']:.2f} s; `declaration_apply`"
+        f" {r['apply_effects_s']:.2f} s) | ≤ {APPLY_TARGET_S:.0f} s"
+        f" ({_met(r['apply_s'], APPLY_TARGET_S)}) |",
+        f"| peak resident memory of the apply process | {r['apply_peak_mb']:.0f} MB"
+        f" ({r['apply_base_mb']:.0f} MB before) | — |",
+        "",
+        f"Declared on {r['as_of']}, start month {r['start']}, by unit {r['unit_number']}"
+        f" ({r['unit_insurances']} insurances; {r['unit_enrolments']:,} enrolment rows after"
+        f" the apply). The registry before the apply: {r['registry_persons']:,} persons,"
+        f" {r['registry_enrolments']:,} enrolments. {r['resumed']:,} rows (one in"
+        f" {KNOWN_SHARE}) name persons of the city whose enrolments have all ended (续保);"
+        " the others new ID numbers not in the registry.",
+    ])
 
 
 # --- end to end through the web ------------------------------------------------------------
@@ -395,17 +536,28 @@ def main() -> None:
     parser.add_argument("--web-rows", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--append", action="store_true", help="append to docs/BENCHMARKS.md")
+    parser.add_argument("--city", type=Path, help="measure validation with a unit and the"
+                        " apply on a temporary copy of this SQLite database (a city)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat,
+                        help=f"declaration date with --city (default {CITY_AS_OF})")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--child-apply", help=argparse.SUPPRESS)
+    parser.add_argument("--child-apply", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     if args.child_apply:
-        child_apply(args.child_apply)
+        child_apply(*args.child_apply)
         return
     from shebao.bench import machine
 
+    if args.city:
+        if args.append:
+            parser.error("--append does not go with --city: add the block by hand")
+        command = " ".join(["python -m shebao.bench_batch", *sys.argv[1:]])
+        print(report_city(measure_city(args.city, args.rows, args.seed,
+                                       args.as_of or CITY_AS_OF), machine(), command))
+        return
     text = report(measure(args.rows, args.web_rows, args.seed), machine())
     print(text)
     if args.append:

@@ -13,7 +13,7 @@ from ninja.security import HttpBearer
 
 from shebao.accounts.principal import Principal
 
-from .tokens import token_principal
+from .tokens import token_hash, token_principal
 
 
 class UnitTokenAuth(HttpBearer):
@@ -22,6 +22,7 @@ class UnitTokenAuth(HttpBearer):
             return None
         principal = token_principal(token)
         request.principal = principal  # type: ignore[attr-defined]
+        request.api_token_hash = token_hash(token)  # type: ignore[attr-defined]
         return principal
 
 

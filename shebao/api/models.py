@@ -21,5 +21,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "接口访问令牌"
         verbose_name_plural = "接口访问令牌"
-        # serves: the purge of expired tokens
-        indexes = [models.Index(fields=["expires_at"], name="apitoken_expires")]
+        indexes = [
+            # serves: the purge of expired tokens
+            models.Index(fields=["expires_at"], name="apitoken_expires"),
+            # serves: a unit's active tokens (its tokens page, revoking them all)
+            models.Index(fields=["unit", "expires_at"], name="apitoken_unit_expires"),
+        ]

@@ -86,6 +86,12 @@ def unit_with_certificate(directory: Path, *, unit: Unit | None = None, bind: bo
     return Holder(unit, out, binding)
 
 
+@pytest.fixture
+def holder(local_ca: LocalCa, tmp_path: Path) -> Holder:
+    """A unit with online declaration open and a bound certificate from `local_ca`."""
+    return unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
+
+
 def sign(key_pem: bytes, nonce: str) -> str:
     key = serialization.load_pem_private_key(key_pem, password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)

@@ -168,9 +168,13 @@ MATRIX: dict[str, list[Route]] = {
         Route("/unit/declarations/20260101AAAAAAAA/receipt.pdf", NOBODYS_UNIT),
     ],
     "declarations:verify": [Route("/verify/", PUBLIC)],
+    "apitokens:tokens": [Route("/unit/api-tokens/", UNIT_ONLY)],
+    "apitokens:revoke": [Route("/unit/api-tokens/0123456789abcdef/revoke/", POST_ONLY)],
+    "apitokens:revoke_all": [Route("/unit/api-tokens/revoke-all/", POST_ONLY)],
     "api:openapi-json": [Route("/api/v1/openapi.json", PUBLIC, api=True)],
     "api:challenge": [Route("/api/v1/auth/challenge", POST_ONLY, api=True)],
     "api:token": [Route("/api/v1/auth/token", POST_ONLY, api=True)],
+    "api:token_revoke": [Route("/api/v1/auth/token", POST_ONLY, api=True)],  # DELETE
     "api:me": [Route("/api/v1/auth/me", row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
     # Declarations by token: a session (person, staff, even a unit's) is no token: 401.
     "api:declaration_validate": [

@@ -5,6 +5,8 @@
    DER), e.g. `printf %s "$NONCE" | openssl dgst -sha256 -sign key.pem | base64 -w0`.
 3. `POST /auth/token` with certificate, nonce and signature → a bearer token (8 hours).
 4. Call other endpoints with `Authorization: Bearer <token>`; `GET /auth/me` shows whose.
+5. `DELETE /auth/token` when done: the token is revoked at once (the unit can also
+   revoke its tokens on the web, 单位首页 › 接口访问令牌).
 
 The first two take no cookie and set none, so they need no CSRF token: a forged
 cross-site request could neither read the nonce nor sign it without the private key.
@@ -19,13 +21,13 @@ from ninja import Field, Router, Schema
 
 from shebao.accounts.principal import Principal, client_ip
 from shebao.certauth.certificates import MAX_PEM_CHARS
-from shebao.certauth.login import challenge_request, login_attempt
+from shebao.certauth.login import challenge_request, login_attempt, unit_actor
 from shebao.certauth.models import Channel
 from shebao.certauth.selectors import unit_for
 
 from ..auth import unit_token_auth
 from ..errors import ErrorOut
-from ..tokens import token_issue
+from ..tokens import token_issue, tokens_revoke
 
 router = Router(tags=["身份认证"])
 
@@ -77,3 +79,14 @@ def me(request: HttpRequest) -> MeOut:
     principal: Principal = request.auth  # type: ignore[attr-defined]
     unit = unit_for(principal)
     return MeOut(unit=unit.number, name=unit.name)
+
+
+@router.delete("/token", auth=unit_token_auth, response={204: None, 401: ErrorOut},
+               summary="注销当前访问令牌")
+def token_revoke(request: HttpRequest) -> tuple[int, None]:
+    """The token of this request stops working at once (a program's logout)."""
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    unit = unit_for(principal)
+    tokens_revoke(unit, actor=unit_actor(unit.number, client_ip(request)),
+                  key_hash=request.api_token_hash)  # type: ignore[attr-defined]
+    return 204, None

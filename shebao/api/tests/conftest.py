@@ -1,3 +1,3 @@
-from shebao.certauth.testing import local_ca
+from shebao.certauth.testing import holder, local_ca
 
-__all__ = ["local_ca"]
+__all__ = ["holder", "local_ca"]

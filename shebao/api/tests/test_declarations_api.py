@@ -16,7 +16,6 @@ from shebao.accounts.models import RateLimitBucket
 from shebao.api.routers import declarations as api_declarations
 from shebao.api.testing import bearer, post_token
 from shebao.audit.models import Event
-from shebao.certauth.ca import LocalCa
 from shebao.certauth.certificates import certificate_parse, fingerprint
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.declarations import upload_views
@@ -38,11 +37,6 @@ from shebao.testing import make_enrolment, make_person
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/declarations"
-
-
-@pytest.fixture
-def holder(local_ca: LocalCa, tmp_path: Path) -> Holder:
-    return unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
 
 
 @pytest.fixture

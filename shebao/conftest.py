@@ -230,6 +230,12 @@ def _fresh_policy_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings: Any, tmp_path: Path) -> None:
+    """Anchors a test writes go to its own file, never to var/."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Tests hash many passwords; production's PBKDF2 cost is tested by Django itself."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

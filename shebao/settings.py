@@ -8,10 +8,13 @@ Environment variables (all optional for the embedded SQLite setup):
   SHEBAO_VAR_DIR        where the SQLite file, CA and generated files live, default ./var
   SHEBAO_TLS            1 when served over TLS (secure cookies, HSTS)
   SHEBAO_DECLARATION_CUTOFF_DAY  monthly cut-off day for 增减员, default 25
+  SHEBAO_AUDIT_ANCHOR_FILE  where `shebao audit anchor` appends, default var/audit-anchors.log
+  SHEBAO_AUDIT_ANCHOR_KEY   the anchors' HMAC key; default derived from the secret key
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -91,6 +94,13 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Anchors of the audit chain, outside the database (shebao/audit/anchors.py). The key
+# must not be stored in the database; in production give it its own variable.
+AUDIT_ANCHOR_FILE = Path(env_str("SHEBAO_AUDIT_ANCHOR_FILE",
+                                 str(VAR_DIR / "audit-anchors.log"))).resolve()
+AUDIT_ANCHOR_KEY = env_str("SHEBAO_AUDIT_ANCHOR_KEY") or hmac.new(
+    SECRET_KEY.encode(), b"shebao-audit-anchor", "sha256").hexdigest()
 ALLOWED_HOSTS = [
     h.strip() for h in env_str("SHEBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]

@@ -118,7 +118,8 @@ def test_verify_command_exits_0_when_intact(capsys: pytest.CaptureFixture[str]) 
     record_three()
     call_command("audit", "verify")  # returns normally: exit status 0
     captured = capsys.readouterr()
-    assert (captured.out, captured.err) == ("审计日志哈希链完整\n", "")
+    assert (captured.out, captured.err) == (
+        "审计日志哈希链完整（尚无锚点，无法发现最新事件被删除）\n", "")
 
 
 def test_verify_command_names_the_edited_event(capsys: pytest.CaptureFixture[str]) -> None:

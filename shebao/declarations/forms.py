@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from shebao.lib.idnumbers import IdentifierError, normalize_id_number
+
 from .batchfiles import KINDS
 from .batchfiles.readers import MAX_BYTES
+from .models import Kind, Status
 from .selectors import CODE_LENGTH, normalize_code
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv")
@@ -46,3 +51,47 @@ class VerifyForm(forms.Form):
         if len(code) != CODE_LENGTH or not code.isalnum() or not code.isascii():
             raise forms.ValidationError(f"验证码应为 {CODE_LENGTH} 位字母和数字，请核对回执")
         return code
+
+
+class ListFilterForm(forms.Form):
+    """申报记录 filters (GET): business type, status, a person's ID number, and the
+    submission date range. A field with an error is left out of the filter."""
+
+    kind = forms.ChoiceField(label="业务类型", required=False,
+                             choices=[("", "全部"), *Kind.choices],
+                             error_messages={"invalid_choice": "请从列表中选择业务类型"})
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[("", "全部"), *[(s, label) for s, label in Status.choices
+                                                       if s != Status.DRAFT]],
+                               error_messages={"invalid_choice": "请从列表中选择状态"})
+    id_number = forms.CharField(label="含身份证号码", required=False, max_length=20,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "inputmode": "text",
+                                                              "spellcheck": "false"}))
+    since = forms.DateField(label="提交日期自", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": "请输入正确的日期，如 2026-01-31"})
+    until = forms.DateField(label="至", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": "请输入正确的日期，如 2026-01-31"})
+
+    def clean_id_number(self) -> str:
+        text = self.cleaned_data["id_number"].strip()
+        if not text:
+            return ""
+        try:
+            return normalize_id_number(text)
+        except IdentifierError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "结束日期不能早于开始日期")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, non-empty filters (call after is_valid())."""
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in ("", None) and k not in self.errors}

@@ -109,6 +109,10 @@ class DeclarationLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["declaration", "line_no"], name="decl_line_once"),
         ]
+        indexes = [
+            # serves: a unit's declarations holding one person (申报记录, 含身份证号码)
+            models.Index(fields=["id_number"], name="decl_line_id_number"),
+        ]
 
 
 class BatchUpload(models.Model):

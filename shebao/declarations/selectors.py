@@ -7,8 +7,11 @@ through `declaration_by_code`, which the verification page shows without persona
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from shebao.registry.models import Unit
 
@@ -17,10 +20,29 @@ from .models import Declaration, DeclarationLine, Status
 CODE_LENGTH = 12
 
 
-def unit_declarations(unit: Unit) -> QuerySet[Declaration]:
-    """The unit's submitted declarations, newest first (drafts are not listed)."""
-    return (Declaration.objects.filter(unit=unit).exclude(status=Status.DRAFT)
-            .order_by("-created_at", "-id"))
+def unit_declarations(unit: Unit, *, kind: str = "", status: str = "", id_number: str = "",
+                      since: dt.date | None = None,
+                      until: dt.date | None = None) -> QuerySet[Declaration]:
+    """The unit's submitted declarations, newest first (drafts are not listed); optionally
+    of one kind or status, holding a line of one person, submitted within local dates."""
+    rows = Declaration.objects.filter(unit=unit).exclude(status=Status.DRAFT)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    if id_number:
+        rows = rows.filter(pk__in=DeclarationLine.objects.filter(
+            id_number=id_number, declaration__unit=unit).values("declaration_id"))
+    if since:
+        rows = rows.filter(submitted_at__gte=_day_start(since))
+    if until:
+        rows = rows.filter(submitted_at__lt=_day_start(until + dt.timedelta(days=1)))
+    return rows.order_by("-created_at", "-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of a local (Beijing) date, as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def declaration_for_unit(unit: Unit, receipt_no: str) -> Declaration:

@@ -24,7 +24,7 @@ from .backpay_web import evidence_context
 from .batchfiles import KINDS, blank_form_csv, blank_form_xlsx
 from .batchfiles.readers import MAX_BYTES, MAX_ROWS
 from .batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
-from .forms import VerifyForm
+from .forms import ListFilterForm, VerifyForm
 from .presenters import receipt_context, receipt_pdf
 from .selectors import declaration_by_code, declaration_for_unit, line_counts, unit_declarations
 from .signing import signature_holds, signer_subject
@@ -60,13 +60,17 @@ def form_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
 @require_GET
 @unit_session_required()
 def declaration_list(request: HttpRequest, session: UnitSession) -> HttpResponse:
-    page = Paginator(unit_declarations(session.unit), DECLARATIONS_PER_PAGE).get_page(
-        request.GET.get("page"))
+    form = ListFilterForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    page = Paginator(unit_declarations(session.unit, **filters),
+                     DECLARATIONS_PER_PAGE).get_page(request.GET.get("page"))
     declarations = list(page.object_list)
     counts = line_counts(declarations)
     rows = [(d, counts.get(d.pk, 0)) for d in declarations]
     return render(request, "declarations/list.html", {
-        "unit": session.unit, "page": page, "rows": rows})
+        "unit": session.unit, "page": page, "rows": rows, "form": form,
+        "filtered": bool(filters)})
 
 
 @require_GET

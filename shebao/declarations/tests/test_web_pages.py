@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -110,6 +111,69 @@ def test_list_is_paginated_with_a_fixed_number_of_queries(unit_client: Client,
     assert "第 1 / 2 页" in html and html.count('<tr><td class="mono">') == 20
     assert unit_client.get("/unit/declarations/?page=2").content.decode().count(
         '<tr><td class="mono">') == 3
+
+
+def _receipts(html: str) -> list[str]:
+    return re.findall(r'<tr><td class="mono"><a href="/unit/declarations/([0-9A-Z]+)/"', html)
+
+
+def test_list_filters_by_kind_status_person_and_date(unit_client: Client,
+                                                     holder: Holder) -> None:
+    first, _, third = backpays(holder, 3)
+    declaration_return(first, reason="缺少劳动合同复印件", actor=SYSTEM)
+    other = make_person(name="钱另一人")
+    make_enrolment(other, holder.unit, first=Month(2020, 1))
+    theirs = make_backpay(holder, other, months=(Month(2022, 1), Month(2022, 1)))
+    Declaration.objects.filter(pk=third.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=40))
+
+    def listed(**params: str) -> list[str]:
+        response = unit_client.get("/unit/declarations/", params)
+        assert response.status_code == 200
+        return _receipts(response.content.decode())
+
+    everything = listed()
+    assert len(everything) == 4
+    assert listed(status="returned") == [first.receipt_no]
+    assert listed(kind="backpay", status="reviewing") == [
+        r for r in everything if r != first.receipt_no]
+    assert listed(kind="enrol") == []
+    assert listed(id_number=other.id_number) == [theirs.receipt_no]
+    assert listed(id_number=other.id_number.lower()[:-1] + other.id_number[-1].lower()) == [
+        theirs.receipt_no]  # a lower-case x or spaces as typed
+    today = timezone.localdate()
+    assert third.receipt_no not in listed(since=str(today))
+    assert listed(until=str(today - dt.timedelta(days=30))) == [third.receipt_no]
+    html = unit_client.get("/unit/declarations/", {"status": "returned"}).content.decode()
+    assert "共找到 <strong>1</strong> 份符合条件的申报" in html and "清除条件" in html
+
+
+def test_list_filter_errors_are_shown_and_the_field_ignored(unit_client: Client,
+                                                            holder: Holder) -> None:
+    backpays(holder, 2)
+    response = unit_client.get("/unit/declarations/", {
+        "id_number": "110105198506150015", "since": "2026-13-01", "kind": "pension"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "身份证号码校验位错误：应为 4，实为 5" in html
+    assert "请输入正确的日期，如 2026-01-31" in html
+    assert "请从列表中选择业务类型" in html
+    assert len(_receipts(html)) == 2  # nothing valid to filter by: the whole list
+    html = unit_client.get("/unit/declarations/", {
+        "since": "2026-05-02", "until": "2026-05-01"}).content.decode()
+    assert "结束日期不能早于开始日期" in html
+
+
+def test_a_filter_never_reaches_another_units_declarations(unit_client: Client,
+                                                           holder: Holder,
+                                                           tmp_path: Path) -> None:
+    other = unit_with_certificate(tmp_path, name="北京别家单位有限公司")
+    person = make_person(name="孙两家")
+    make_enrolment(person, other.unit, first=Month(2020, 1))
+    make_backpay(other, person, months=(Month(2021, 1), Month(2021, 1)))
+    html = unit_client.get("/unit/declarations/",
+                           {"id_number": person.id_number}).content.decode()
+    assert _receipts(html) == [] and "没有符合条件的申报" in html
 
 
 def test_receipt_shows_every_fact_and_the_lines(unit_client: Client, holder: Holder) -> None:

@@ -44,6 +44,14 @@ def year_interest(opening: int, credits: int, rate_ppm: int, factor_ppm: int) ->
     return YearInterest(on_opening, on_credits, opening + credits + on_opening + on_credits)
 
 
+# One pass over last year's rows and this year's credits, merged by person: the credits
+# are summed per person straight from the covering index credit_year_person_sums (year,
+# person, month, amount, base: no table reads), both sides are stacked (UNION ALL) and
+# grouped once, in person order, so the rows are written in the order of the
+# account_year_once index. Each person has at most one row of last year, so the sums
+# over the stack are that row's values plus the credit totals (0 where a side is
+# missing). COUNT(DISTINCT month) counts a month once however many credits it has
+# (re-settlement differences, several units, back-payments).
 _CLOSE_SQL = """
 INSERT INTO pension_accountyear
   (person_id, year, opening, months_paid, average_base, credits, interest_opening,
@@ -52,30 +60,32 @@ SELECT x.person_id, %(year)s, x.opening, x.months, x.avg_base, x.credits,
        x.i_open, x.i_cred, x.opening + x.credits + x.i_open + x.i_cred,
        x.cum + x.months, %(rate)s, 'closed'
 FROM (
-  SELECT a.person_id,
-         COALESCE(o.closing, 0) AS opening,
-         COALESCE(c.credits, 0) AS credits,
-         COALESCE(c.months, 0) AS months,
-         COALESCE(o.cumulative_months, 0) AS cum,
-         CASE WHEN COALESCE(c.months, 0) = 0 THEN 0
-              ELSE (2 * c.base_sum + c.months) / (2 * c.months) END AS avg_base,
-         (COALESCE(o.closing, 0) * CAST(%(rate)s AS BIGINT) + 500000) / 1000000 AS i_open,
-         (COALESCE(c.credits, 0) * CAST(%(rate)s AS BIGINT) * CAST(%(factor)s AS BIGINT)
+  SELECT g.person_id, g.opening, g.credits, g.months, g.cum,
+         CASE WHEN g.months = 0 THEN 0
+              ELSE (2 * g.base_sum + g.months) / (2 * g.months) END AS avg_base,
+         (g.opening * CAST(%(rate)s AS BIGINT) + 500000) / 1000000 AS i_open,
+         (g.credits * CAST(%(rate)s AS BIGINT) * CAST(%(factor)s AS BIGINT)
            + 1000000000000) / 2000000000000 AS i_cred
   FROM (
-    SELECT person_id FROM pension_accountyear WHERE year = %(prev)s
-    UNION
-    SELECT person_id FROM pension_accountcredit WHERE year = %(year)s
-  ) a
-  LEFT JOIN pension_accountyear o ON o.person_id = a.person_id AND o.year = %(prev)s
-  LEFT JOIN (
-    SELECT person_id, CAST(SUM(amount) AS BIGINT) AS credits,
-           CAST(SUM(base) AS BIGINT) AS base_sum, COUNT(DISTINCT month) AS months
-    FROM pension_accountcredit WHERE year = %(year)s GROUP BY person_id
-  ) c ON c.person_id = a.person_id
-  WHERE NOT EXISTS (SELECT 1 FROM pension_accountyear d
-                    WHERE d.person_id = a.person_id AND d.year = %(year)s)
+    SELECT u.person_id, CAST(SUM(u.opening) AS BIGINT) AS opening,
+           CAST(SUM(u.cum) AS BIGINT) AS cum, CAST(SUM(u.credits) AS BIGINT) AS credits,
+           CAST(SUM(u.base_sum) AS BIGINT) AS base_sum,
+           CAST(SUM(u.months) AS BIGINT) AS months
+    FROM (
+      SELECT person_id, closing AS opening, cumulative_months AS cum, 0 AS credits,
+             0 AS base_sum, 0 AS months
+      FROM pension_accountyear WHERE year = %(prev)s
+      UNION ALL
+      SELECT person_id, 0, 0, CAST(SUM(amount) AS BIGINT), CAST(SUM(base) AS BIGINT),
+             COUNT(DISTINCT month)
+      FROM pension_accountcredit WHERE year = %(year)s GROUP BY person_id
+    ) u
+    GROUP BY u.person_id
+    ORDER BY u.person_id
+  ) g
 ) x
+WHERE NOT EXISTS (SELECT 1 FROM pension_accountyear d
+                  WHERE d.person_id = x.person_id AND d.year = %(year)s)
 """
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from shebao.accounts.principal import Principal, client_ip
 from shebao.certauth.certificates import MAX_PEM_CHARS
@@ -83,10 +83,10 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.delete("/token", auth=unit_token_auth, response={204: None, 401: ErrorOut},
                summary="注销当前访问令牌")
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status:
     """The token of this request stops working at once (a program's logout)."""
     principal: Principal = request.auth  # type: ignore[attr-defined]
     unit = unit_for(principal)
     tokens_revoke(unit, actor=unit_actor(unit.number, client_ip(request)),
                   key_hash=request.api_token_hash)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)

@@ -154,18 +154,22 @@ def wage_defaults_fill(policy: Policy) -> int:
         return 0
     m, year = int(policy.month), policy.year_label
     # One row per person and unit of last year (not five enrolment rows per person).
+    # The conditions are tested in the order written: the covering-index probe for this
+    # year's wage first, since after the year's first settlement nearly every row has one
+    # and the enrolment probe (a table read per row) is then skipped (SQLite city, nothing
+    # to insert: 1.2 s -> 0.65 s).
     sql = f"""
     INSERT INTO registry_wagebase (person_id, unit_id, policy_year, wage, source, recorded_at)
     SELECT prev.person_id, prev.unit_id, %(year)s,
            (prev.wage * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000, %(src)s, %(now)s
     FROM registry_wagebase prev
     WHERE prev.policy_year = %(prev)s
+      AND NOT EXISTS (SELECT 1 FROM registry_wagebase w WHERE w.person_id = prev.person_id
+                      AND w.unit_id = prev.unit_id AND w.policy_year = %(year)s)
       AND EXISTS (SELECT 1 FROM registry_enrolment e
                   WHERE e.person_id = prev.person_id AND e.unit_id = prev.unit_id
                     AND e.first_month <= %(m)s
                     AND (e.last_month IS NULL OR e.last_month >= %(m)s))
-      AND NOT EXISTS (SELECT 1 FROM registry_wagebase w WHERE w.person_id = prev.person_id
-                      AND w.unit_id = prev.unit_id AND w.policy_year = %(year)s)
       AND {_NOT_CLOSED.format(alias='prev')}
     """
     with connection.cursor() as cur:
@@ -314,13 +318,19 @@ def _hukou_matters(m: int) -> bool:
 
 
 def _open_enrolments(m: int) -> int:
-    """Enrolment rows of month m in units whose month is not closed (one scan)."""
+    """Enrolment rows of month m in units whose month is not closed (one scan).
+
+    The closed units are listed once by an uncorrelated NOT IN (unit_id is NOT NULL on
+    both sides, so it means exactly NOT EXISTS) rather than probed per enrolment row:
+    SQLite city 2.0 s -> 0.5 s, the cost of the bare scan. Counting per batch was slower
+    (4.5 s: row lookups through the unit index)."""
     with connection.cursor() as cur:
         cur.execute(
-            f"""SELECT COUNT(*) FROM registry_enrolment e
+            """SELECT COUNT(*) FROM registry_enrolment e
                 WHERE e.first_month <= %(m)s
                   AND (e.last_month IS NULL OR e.last_month >= %(m)s)
-                  AND {_NOT_CLOSED.format(alias='e')}""",
+                  AND e.unit_id NOT IN (SELECT um.unit_id FROM contributions_unitmonth um
+                    WHERE um.month = %(m)s AND um.status = 'closed')""",
             {"m": m},
         )
         return int(cur.fetchone()[0])

@@ -20,10 +20,13 @@ class IdNumberField(forms.CharField):
         kwargs.setdefault("max_length", 24)
         kwargs.setdefault("error_messages", {"required": "请输入公民身份号码。"})
         super().__init__(**kwargs)
-        self.widget.attrs.update(autocomplete="username", spellcheck="false")
+        self.widget.attrs.setdefault("autocomplete", "username")
+        self.widget.attrs.setdefault("spellcheck", "false")
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
+        if not text and not self.required:
+            return ""
         try:
             return normalize_id_number(text)
         except IdentifierError as exc:

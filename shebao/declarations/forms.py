@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from shebao.lib.idnumbers import IdentifierError, normalize_id_number
+from shebao.accounts.forms import IdNumberField
 
 from .batchfiles import KINDS
 from .batchfiles.readers import MAX_BYTES
@@ -64,25 +64,14 @@ class ListFilterForm(forms.Form):
                                choices=[("", "全部"), *[(s, label) for s, label in Status.choices
                                                        if s != Status.DRAFT]],
                                error_messages={"invalid_choice": "请从列表中选择状态"})
-    id_number = forms.CharField(label="含身份证号码", required=False, max_length=20,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "inputmode": "text",
-                                                              "spellcheck": "false"}))
+    id_number = IdNumberField(label="含身份证号码", required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
     since = forms.DateField(label="提交日期自", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}),
                             error_messages={"invalid": "请输入正确的日期，如 2026-01-31"})
     until = forms.DateField(label="至", required=False,
                             widget=forms.DateInput(attrs={"type": "date"}),
                             error_messages={"invalid": "请输入正确的日期，如 2026-01-31"})
-
-    def clean_id_number(self) -> str:
-        text = self.cleaned_data["id_number"].strip()
-        if not text:
-            return ""
-        try:
-            return normalize_id_number(text)
-        except IdentifierError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,9 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from shebao.accounts.forms import IdNumberField
 from shebao.accounts.principal import principal_of
 from shebao.certauth.selectors import UnitSession
-from shebao.lib.idnumbers import IdentifierError, normalize_id_number
 from shebao.registry.models import Person
 
 from .access import unit_session_required
@@ -179,15 +179,8 @@ def unit_change(request: HttpRequest, session: UnitSession) -> HttpResponse:
 
 
 class PersonLookupForm(forms.Form):
-    id_number = forms.CharField(label="身份证号码", max_length=20,
-                                error_messages={"required": "请输入身份证号码"},
-                                widget=forms.TextInput(attrs=WIDGETS["id_number"]))
-
-    def clean_id_number(self) -> str:
-        try:
-            return normalize_id_number(self.cleaned_data["id_number"])
-        except IdentifierError as exc:
-            raise forms.ValidationError(str(exc)) from None
+    id_number = IdNumberField(label="身份证号码", error_messages={"required": "请输入身份证号码"},
+                              widget=forms.TextInput(attrs=WIDGETS["id_number"]))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,8 @@
 # shebao — 北京市社会保险网上申报查询系统
 #
 #   make run     set up (venv, packages, font, database, demo data) and serve on :8000
-#   make test    lint (ruff, mypy) and the whole pytest suite
-#   make lint    ruff and mypy only
+#   make test    lint (ruff, mypy, layers) and the whole pytest suite
+#   make lint    ruff, mypy and the layer contract (import-linter)
 #   make bench   the benchmarks, when there are any
 #   make clean   remove var/ (database, keys, screenshots) and .venv
 #
@@ -79,6 +79,8 @@ lint: install
 	$(BIN)/ruff check .
 	@echo "==> mypy"
 	$(BIN)/mypy shebao
+	@echo "==> import-linter (the layer order in pyproject.toml)"
+	$(BIN)/lint-imports --no-cache
 
 test: install font lint
 	@echo "==> pytest"

@@ -86,6 +86,16 @@ def _person_ids(id_numbers: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def persons_lock(id_numbers: Iterable[str]) -> None:
+    """Lock the registry rows of these persons (those that exist) until the end of the
+    transaction, in id order so that two transactions never wait on each other in a
+    circle. SELECT … FOR UPDATE on PostgreSQL; nothing on SQLite, whose transactions
+    take the database's write lock when they begin."""
+    for chunk in _chunks(sorted(set(id_numbers))):
+        list(Person.objects.select_for_update().filter(id_number__in=chunk)
+             .order_by("pk").values_list("pk", flat=True))
+
+
 def _persons_require(lines: Sequence[Line] | Sequence[DeclarationLine]) -> dict[str, int]:
     """Person ids of the lines, all of which must be in the registry (减员, 工资, 补缴)."""
     ids = _person_ids(ln.id_number for ln in lines)

@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from shebao.audit.services import Actor, event_record
 from shebao.contributions.models import MonthStatus, UnitMonth
+from shebao.lib.faults import fault_point
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
 from . import effects
+from .batchfiles import RowError, lines_recheck
 from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
 from .wagewindow import window_open_on, window_status, window_submit_refusal
@@ -42,6 +44,31 @@ class DuplicateFile(DeclarationError):
             message = (f"该报盘文件已于 {when:%Y-%m-%d %H:%M} 提交，"
                        f"回执号 {first.receipt_no}，本次未重复办理")
         super().__init__(message)
+        self.first = first
+
+
+class StaleDraft(DeclarationError):
+    """A draft whose lines no longer hold against the registry: most often the same
+    change already declared by `first` (None when no earlier declaration of this unit
+    names those persons). Nothing is changed."""
+
+    LISTED = 5
+
+    def __init__(self, draft: Declaration, errors: list[RowError],
+                 first: Declaration | None) -> None:
+        details = "；".join(f"第 {e.row} 行：{e.message}" for e in errors[:self.LISTED])
+        if len(errors) > self.LISTED:
+            details += f"（等共 {len(errors)} 处）"
+        if first is not None and first.submitted_at is not None:
+            when = timezone.localtime(first.submitted_at)
+            message = (f"该{draft.get_kind_display()}已由回执号 {first.receipt_no} 的申报"
+                       f"（{when:%Y-%m-%d %H:%M} 提交）办理，不能重复提交：{details}。"
+                       "本草稿未提交，未作任何变更，请放弃该草稿")
+        else:
+            message = (f"申报内容与当前登记信息不符，本草稿未提交，未作任何变更：{details}。"
+                       "请放弃该草稿，按当前登记信息重新申报")
+        super().__init__(message)
+        self.errors = errors
         self.first = first
 
 
@@ -149,7 +176,22 @@ def effective_month(submitted: dt.date, cutoff_day: int) -> Month:
 def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
                        today: dt.date, cutoff_day: int) -> Declaration:
     """Submit: fix the content and signature, give a receipt; apply at once unless the
-    kind needs review."""
+    kind needs review.
+
+    The lines are checked again against the registry as it is now, inside the
+    transaction and after locking the persons they name, so that of two drafts of the
+    same change only the first takes effect (StaleDraft names its receipt). A
+    concurrent submission that commits first despite that (persons created by both)
+    trips a unique constraint; the IntegrityError becomes the same refusal."""
+    try:
+        return _submit(declaration, signed=signed, actor=actor, today=today,
+                       cutoff_day=cutoff_day)
+    except IntegrityError as exc:
+        raise _conflict(declaration, today) from exc
+
+
+def _submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
+            today: dt.date, cutoff_day: int) -> Declaration:
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         _transition(declaration, Status.SUBMITTED)
@@ -157,6 +199,9 @@ def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor
             refusal = window_submit_refusal(declaration.policy_year, today)
             if refusal:
                 raise DeclarationError(refusal)
+        stale = _lines_recheck(declaration, today, lock=True)
+        if stale is not None:
+            raise stale
         declaration.content = canonical_content(declaration)
         declaration.content_digest = hashlib.sha256(declaration.content.encode()).hexdigest()
         if signed is not None:
@@ -172,21 +217,60 @@ def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor
         else:
             _apply(declaration, today)
             _transition(declaration, Status.EFFECTIVE)
-        try:
-            with transaction.atomic():
-                declaration.save()
-        except IntegrityError as exc:
-            first = Declaration.objects.filter(
-                unit=declaration.unit, kind=declaration.kind,
-                file_digest=declaration.file_digest).exclude(pk=declaration.pk).first()
-            if first is not None:
-                raise DuplicateFile(first) from exc
-            raise
+        declaration.save()
         event_record(actor=actor, action="declaration_submit", object_type="declaration",
                      object_ref=declaration.receipt_no or "",
                      after={"kind": declaration.kind, "status": declaration.status,
                             "content_digest": declaration.content_digest})
+        fault_point("declaration_submit")
     return declaration
+
+
+# Batch file kind of the declarations whose lines are the batch file rules' to check.
+RECHECKED_KINDS = {Kind.ENROL: "add", Kind.LEAVE: "remove", Kind.WAGE: "wage",
+                   Kind.BACKPAY: "backpay"}
+# Declarations whose lines have been declared: a later draft of the same change is stale.
+DECLARED = (Status.SUBMITTED, Status.REVIEWING, Status.EFFECTIVE)
+
+
+def _lines_recheck(declaration: Declaration, today: dt.date, *,
+                   lock: bool) -> StaleDraft | None:
+    """The draft's lines against the registry as it is now, by the batch file rules
+    (`lines_recheck`). With `lock`, the persons the lines name are locked first
+    (PostgreSQL; SQLite's IMMEDIATE transactions are serial anyway), so that a
+    concurrent submission about the same people waits until this one is decided and
+    then sees what it changed."""
+    kind = RECHECKED_KINDS.get(Kind(declaration.kind))
+    if kind is None:
+        return None
+    lines = list(declaration.lines.order_by("line_no")
+                 .values_list("line_no", "id_number", "name", "data"))
+    if lock:
+        effects.persons_lock([line[1] for line in lines])
+    errors = lines_recheck(lines, kind=kind, unit=declaration.unit, as_of=today)
+    if not errors:
+        return None
+    by_line = {line[0]: line[1] for line in lines}
+    first = (Declaration.objects.filter(
+        unit_id=declaration.unit_id, kind=declaration.kind, status__in=DECLARED,
+        lines__id_number__in={by_line[e.row] for e in errors if e.row in by_line})
+        .exclude(pk=declaration.pk).order_by("-submitted_at").first())
+    return StaleDraft(declaration, errors, first)
+
+
+def _conflict(declaration: Declaration, today: dt.date) -> DeclarationError:
+    """Why a submission that hit a unique constraint was refused (after its rollback,
+    so what the other submission committed is visible)."""
+    if declaration.file_digest:
+        first = Declaration.objects.filter(
+            unit_id=declaration.unit_id, kind=declaration.kind,
+            file_digest=declaration.file_digest).exclude(pk=declaration.pk).first()
+        if first is not None:
+            return DuplicateFile(first)
+    with transaction.atomic():
+        stale = _lines_recheck(declaration, today, lock=False)
+    return stale or DeclarationError(
+        "申报涉及的人员刚刚由其他申报办理，本申报未提交，未作任何变更。请刷新页面核对后重新提交")
 
 
 def declaration_approve(declaration: Declaration, *, actor: Actor,

@@ -28,6 +28,7 @@ from .services import (
     RECORD_KINDS,
     DeclarationError,
     DuplicateFile,
+    StaleDraft,
     canonical_content,
     declaration_create,
     declaration_submit,
@@ -103,5 +104,8 @@ def draft_submit_signed(draft: Declaration, *, session_fingerprint: str,
                                   cutoff_day=settings.DECLARATION_CUTOFF_DAY)
     except DuplicateFile as exc:
         raise SubmitRefused("duplicate_file", str(exc), 409, exc.first.receipt_no) from exc
+    except StaleDraft as exc:
+        raise SubmitRefused("stale_draft", str(exc), 409,
+                            exc.first.receipt_no if exc.first else None) from exc
     except DeclarationError as exc:
         raise SubmitRefused("refused", str(exc), 409) from exc

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shebao.audit.services import SYSTEM, Actor, event_record
+from shebao.lib.faults import fault_point
 from shebao.lib.money import PPM, div_half_up
 from shebao.policy.selectors import interest_factor_for_year, interest_rate_for_year
 
@@ -106,6 +107,7 @@ def account_close_year(year: int, *, actor: Actor = SYSTEM) -> int:
             closed = max(cur.rowcount, 0)
         event_record(actor=actor, action="account_close_year", object_type="year",
                      object_ref=str(year), after={"accounts": closed, "rate_ppm": rate.value})
+        fault_point("account_close_year")
     return closed
 
 

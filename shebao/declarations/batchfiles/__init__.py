@@ -10,7 +10,7 @@ from .errors import RowError
 from .forms import blank_form_csv, blank_form_xlsx
 from .kinds import KINDS, AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .report import errors_workbook
-from .validate import ValidationResult, batchfile_validate, records_validate
+from .validate import ValidationResult, batchfile_validate, lines_recheck, records_validate
 
 __all__ = [
     "KINDS",
@@ -25,5 +25,6 @@ __all__ = [
     "blank_form_csv",
     "blank_form_xlsx",
     "errors_workbook",
+    "lines_recheck",
     "records_validate",
 ]

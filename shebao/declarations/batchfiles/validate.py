@@ -15,9 +15,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import get_type_hints
 
 from django.conf import settings
 
+from shebao.lib.periods import Month
 from shebao.lib.spreadsheets import Cell, cell_label, column_letter
 from shebao.registry.models import Unit
 
@@ -118,6 +120,27 @@ def records_validate(items: list[dict[str, object]], *, kind: str, unit: Unit | 
         result.records = [spec.record(row=r.row, **r.values) for r in rows]  # type: ignore[arg-type]
     return result
 
+
+
+def lines_recheck(lines: list[tuple[int, str, str, dict[str, object]]], *, kind: str,
+                  unit: Unit, as_of: dt.date) -> list[RowError]:
+    """The registry's rules again over a stored draft's lines (line_no, id_number, name,
+    data as `declaration_create` stored it), as the registry is now: what another
+    declaration changed since the draft was made (the person already enrolled or left)
+    shows as the error a file would get. Row numbers are line numbers."""
+    spec = KINDS[kind]
+    months = {f for f, hint in get_type_hints(spec.record).items() if hint is Month}
+    ctx = RuleContext(as_of=as_of, cutoff_day=settings.DECLARATION_CUTOFF_DAY)
+    rows = []
+    for line_no, id_number, name, data in lines:
+        values: dict[str, object] = {"id_number": id_number, "name": name, **data}
+        for f in months & set(values):
+            values[f] = Month.parse(str(values[f]))
+        cells: dict[str, Cell] = {f: str(v) for f, v in values.items()}
+        rows.append(ParsedRow(row=line_no, kind=spec, cells=cells, values=values))
+    if rows:
+        registry_rules(rows, unit, ctx)
+    return [e for row in rows for e in row.errors]
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:

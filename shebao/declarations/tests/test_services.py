@@ -120,6 +120,7 @@ def test_backpay_is_not_approved_into_a_closed_month():
 
 def test_returned_declaration_keeps_its_reason_and_changes_nothing():
     unit, person = make_unit(), make_person()
+    make_enrolment(person, unit, first=Month(2024, 1))
     record = BackpayRecord(row=2, id_number=person.id_number, name=person.name,
                            start=Month(2024, 3), end=Month(2024, 3), wage=800_000, reason="x")
     declaration = submit(declaration_create(unit=unit, records=[record], actor=UNIT))

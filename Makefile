@@ -4,7 +4,7 @@
 #   make test    lint (ruff, mypy, layers) and the whole pytest suite
 #   make lint    ruff, mypy and the layer contract (import-linter)
 #   make bench   the benchmarks, when there are any
-#   make clean   remove var/ (database, keys, screenshots) and .venv
+#   make clean   remove var/ (database, keys, demo certificates) and .venv
 #
 # Needs GNU make and Python 3.11 as python3 (Debian 12). Nothing else: the virtualenv and
 # the packages are made here, and the CJK font for PDFs is installed when run as root.

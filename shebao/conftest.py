@@ -51,8 +51,6 @@ CHROMIUM_ARGS = [
     "--lang=zh-CN",  # the browser's own controls (file buttons) in Chinese, as in Beijing
 ]
 BROWSER_FIXTURES = frozenset({"browser", "page", "screenshot"})
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT_DIR = REPO_ROOT / "var" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 
@@ -196,13 +194,32 @@ def page(
         pytest.fail("\n".join(problems), pytrace=False)
 
 
+_screenshot_dirs: list[Path] = []
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """$SHEBAO_SCREENSHOT_DIR, else `screenshots/` in the session's temporary directory
+    (pytest keeps the last three); the path is printed at the end of the session."""
+    explicit = os.environ.get("SHEBAO_SCREENSHOT_DIR")
+    directory = Path(explicit) if explicit else tmp_path_factory.getbasetemp() / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    _screenshot_dirs.append(directory.resolve())
+    return directory
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for directory in _screenshot_dirs:
+        count = sum(1 for _ in directory.glob("*.png"))
+        terminalreporter.write_line(f"screenshots ({count}): {directory}")
+
+
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], Path]:
-    """`screenshot(page, name)` saves a full-page PNG as var/screenshots/<name>.png."""
+def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
+    """`screenshot(page, name)` saves a full-page PNG as <screenshot_dir>/<name>.png."""
 
     def take(page: Page, name: str, **options: Any) -> Path:
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOT_DIR / f"{name}.png"
+        path = screenshot_dir / f"{name}.png"
         page.screenshot(path=str(path), full_page=True, **options)
         return path
 

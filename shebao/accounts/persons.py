@@ -25,8 +25,14 @@ from .passwords import activation_code_clean, activation_code_new, person_passwo
 from .ratelimit import ratelimit_count, ratelimit_exceeded
 
 CODE_VALIDITY = dt.timedelta(days=30)
-# Failed logins and activations per client address (an office NAT shares one).
-IP_LIMIT = 20
+# [decision] Two limits on failed logins and activations. Each ID number typed locks
+# after 5 failures in a row (lockout.py): that stops guessing one person's password.
+# Each client address may fail IP_LIMIT times per window, between all ID numbers: that
+# stops a spray of a few guesses at each of many ID numbers (4 guesses × 50 numbers, then
+# nothing for the rest of the 15 minutes). It is high because an office, a school or a
+# mobile carrier's NAT puts hundreds of people behind one address, and one colleague
+# locking an ID number, or many mistyping once, must not shut the others out.
+IP_LIMIT = 200
 IP_WINDOW_SECONDS = 15 * 60
 PASSWORD_CHANGE_LIMIT = 5
 

@@ -2,9 +2,12 @@
 
 The trusted CA certificates (settings.CERT_TRUSTED_CA_FILES) are the CAs that issue unit
 certificates directly; an intermediate CA is configured as trusted in its own right.
-Revocation is checked against the CRLs in settings.CERT_CRL_FILES. A trusted CA without
-a readable, correctly signed and current CRL refuses every login (fail closed): a
-certificate revoked after a lost USB Key must never get in because a file went missing.
+Revocation is checked against the local CA's records in the database and against the
+CRLs in settings.CERT_CRL_FILES: a certificate is refused when either says it is revoked,
+so a CRL file older than the records (overwritten, restored from a backup) cannot let a
+revoked certificate back in. A trusted CA without a readable, correctly signed and
+current CRL refuses every login (fail closed): a certificate revoked after a lost USB Key
+must never get in because a file went missing.
 
 The files are read at each check; logins are rare enough, and a republished CRL takes
 effect at once.
@@ -21,7 +24,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPublicKeyTypes
 
+from .certificates import fingerprint
 from .errors import LoginRefused, RefusalCode
+from .models import IssuedCertificate
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +118,11 @@ def crl_for(ca: x509.Certificate, now: dt.datetime) -> x509.CertificateRevocatio
 
 
 def revocation_check(cert: x509.Certificate, ca: x509.Certificate, now: dt.datetime) -> None:
+    """Refused when the records say revoked (certificates of the local CA) or the CA's
+    CRL lists the serial; also when no usable CRL exists."""
+    if IssuedCertificate.objects.filter(fingerprint=fingerprint(cert),
+                                        revoked_at__isnull=False).exists():
+        raise LoginRefused(RefusalCode.REVOKED, f"serial {cert.serial_number:x} (records)")
     crl = crl_for(ca, now)
     if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
         raise LoginRefused(RefusalCode.REVOKED, f"serial {cert.serial_number:x}")

@@ -4,11 +4,15 @@ Reading an uploaded .xlsx is defensive, because its bytes come from the internet
 
 1. the zip directory is checked before anything is decompressed: number of entries,
    declared uncompressed sizes and compression ratios (zip bombs), encrypted entries;
-2. every part is then streamed through `zipfile`, which stops at the declared size and
+2. the data sheet's declared dimension (<dimension ref="A1:Z1000000"/>, Excel's used
+   range) is read from the first bytes of its XML: a sheet reaching beyond the caller's
+   row or column limit is refused before anything builds it (xlsx_extent.py);
+3. every part is then streamed through `zipfile`, which stops at the declared size and
    checks the CRC, so a part lying about its size is refused before calamine sees it;
-   the data sheet's XML is scanned for formulas on the way (calamine returns only the
-   cached value of a formula, which may be stale or, from some writers, absent);
-3. calamine (Rust, fast) reads the cells and the merged ranges of the first visible
+   the data sheet's XML is scanned on the way for formulas (calamine returns only the
+   cached value of a formula, which may be stale or, from some writers, absent) and for
+   rows and cells beyond the limits (a dimension that is missing or lies);
+4. calamine (Rust, fast) reads the cells and the merged ranges of the first visible
    worksheet.
 
 Writing uses openpyxl's write-only mode (rows are streamed, memory stays flat) for
@@ -37,6 +41,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .xlsx_extent import DIMENSION_HEAD, Extent, ExtentScan, column_number, declared_extent
+
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 # What may be written: also exact decimals (amounts in yuan), stored as Excel numbers.
 WriteCell = Cell | Decimal
@@ -56,6 +62,18 @@ class SpreadsheetError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class SheetTooLarge(SpreadsheetError):
+    """The sheet reaches beyond the row or column limit (`extent`: how far, and where
+    that was seen); code "too_many_rows" or "too_many_columns"."""
+
+    def __init__(self, extent: Extent, max_rows: int | None, max_cols: int | None) -> None:
+        rows = max_rows is not None and extent.rows > max_rows
+        limit = f"{max_rows:,} 行" if rows else f"{max_cols or 0:,} 列"
+        super().__init__("too_many_rows" if rows else "too_many_columns",
+                         f"工作表的使用范围达到 {extent.where}，超过 {limit}的上限，已拒绝读取")
+        self.extent = extent
 
 
 @dataclass(frozen=True)
@@ -121,12 +139,14 @@ def ole_is_encrypted(data: bytes) -> bool:
 # --- reading .xlsx -------------------------------------------------------------------
 
 
-def xlsx_read(data: bytes, *, limits: ZipLimits | None = None,
-              max_rows: int | None = None) -> SheetData:
+def xlsx_read(data: bytes, *, limits: ZipLimits | None = None, max_rows: int | None = None,
+              max_cols: int | None = None) -> SheetData:
     """The first visible worksheet of an .xlsx, after the safety checks above.
 
     Reads at most `max_rows` rows (counting from row 1); `more_rows` tells whether
-    non-empty rows follow. Raises SpreadsheetError.
+    non-empty rows follow. A sheet whose declared dimension, or whose cells, reach
+    beyond `max_rows` or `max_cols` is refused (SheetTooLarge) before it is built.
+    Raises SpreadsheetError.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -136,7 +156,8 @@ def xlsx_read(data: bytes, *, limits: ZipLimits | None = None,
         _check_directory(zf, limits or ZipLimits())
         _check_format(zf)
         name, part = _first_worksheet(zf)
-        formulas = _verify_parts(zf, part)
+        _check_dimension(zf, part, max_rows, max_cols)
+        formulas = _verify_parts(zf, part, ExtentScan(max_rows, max_cols))
     rows, merged, more = _calamine_rows(data, name, max_rows)
     return SheetData(name=name, rows=rows, merged=merged, formulas=formulas, more_rows=more)
 
@@ -220,6 +241,18 @@ def _first_worksheet(zf: zipfile.ZipFile) -> tuple[str, str]:
     raise SpreadsheetError("not_spreadsheet", "工作簿中没有可见的工作表")
 
 
+def _check_dimension(zf: zipfile.ZipFile, part: str, max_rows: int | None,
+                     max_cols: int | None) -> None:
+    try:
+        with zf.open(part) as fh:
+            head = fh.read(DIMENSION_HEAD)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise _part_error(part, exc) from exc
+    declared = declared_extent(head)
+    if declared is not None and declared.exceeds(max_rows, max_cols):
+        raise SheetTooLarge(declared, max_rows, max_cols)
+
+
 # Tag names may carry a namespace prefix (<x:c>, <x:f>) in files from some writers.
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA = re.compile(rb"<" + _P + rb"f[\s>/]")
@@ -229,11 +262,13 @@ _MAX_FORMULA_REFS = 1000
 
 
 class _FormulaScan:
-    """Finds formula cells in a worksheet's XML, fed in chunks split at row ends."""
+    """Finds formula cells in a worksheet's XML, fed in chunks split at row ends; hands
+    each part to `extent` too, which refuses rows and cells beyond the limits."""
 
-    def __init__(self) -> None:
+    def __init__(self, extent: ExtentScan | None = None) -> None:
         self.found: list[tuple[int, int] | None] = []
         self._tail = b""
+        self._extent = extent
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
         buf = self._tail + chunk
@@ -242,6 +277,8 @@ class _FormulaScan:
             self._tail = buf
             return
         part, self._tail = buf[:cut], buf[cut:]
+        if self._extent is not None and (beyond := self._extent.scan(part)) is not None:
+            raise SheetTooLarge(beyond, self._extent.max_rows, self._extent.max_cols)
         if len(self.found) < _MAX_FORMULA_REFS and _FORMULA.search(part):
             self._locate(part)
 
@@ -256,15 +293,14 @@ class _FormulaScan:
 
 
 def _ref_position(letters: bytes, digits: bytes) -> tuple[int, int]:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return int(digits) - 1, col - 1
+    return int(digits) - 1, column_number(letters.decode("ascii")) - 1
 
 
-def _verify_parts(zf: zipfile.ZipFile, sheet_part: str) -> list[tuple[int, int] | None]:
-    """Decompress every part once (size and CRC checked); scan the sheet for formulas."""
-    scan = _FormulaScan()
+def _verify_parts(zf: zipfile.ZipFile, sheet_part: str,
+                  extent: ExtentScan | None = None) -> list[tuple[int, int] | None]:
+    """Decompress every part once (size and CRC checked); scan the sheet for formulas
+    and, with `extent`, for rows and cells beyond its limits (stopping at the first)."""
+    scan = _FormulaScan(extent)
     for info in zf.infolist():
         is_sheet = info.filename == sheet_part
         try:
@@ -273,13 +309,15 @@ def _verify_parts(zf: zipfile.ZipFile, sheet_part: str) -> list[tuple[int, int] 
                     if is_sheet:
                         scan.feed(chunk)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise SpreadsheetError(
-                "zip_bomb" if "CRC" in str(exc) else "corrupt_file",
-                f"工作簿已损坏或部件大小与声明不符（{info.filename}），已拒绝读取",
-            ) from exc
+            raise _part_error(info.filename, exc) from exc
         if is_sheet:
             scan.feed(b"", final=True)
     return scan.found
+
+
+def _part_error(name: str, exc: Exception) -> SpreadsheetError:
+    return SpreadsheetError("zip_bomb" if "CRC" in str(exc) else "corrupt_file",
+                            f"工作簿已损坏或部件大小与声明不符（{name}），已拒绝读取")
 
 
 def _calamine_rows(data: bytes, name: str,

@@ -126,6 +126,41 @@ def test_failures_from_one_address_are_rate_limited(client, person, clock):
     assert person_client_login(client, person, **attacker).status_code == 302
 
 
+def test_one_locked_person_does_not_lock_out_the_others_behind_the_same_address(
+        client, person, clock):
+    """An office or a school behind one NAT: one colleague locks their ID number, many
+    others mistype once and then log in, all from the same address."""
+    office = {"REMOTE_ADDR": "203.0.113.20"}
+    for _ in range(5):
+        person_client_login(client, person, "wrong-pass-1", **office)
+    assert "已暂停登录" in form_errors(person_client_login(client, person, **office))
+    for n in range(30):
+        colleague = give_password(make_person(name=f"同事{n}"))
+        other = Client()
+        assert GENERIC in form_errors(person_client_login(other, colleague, "typo-pass-1",
+                                                          **office))
+        assert person_client_login(other, colleague, **office).status_code == 302, n
+    assert "已暂停登录" in form_errors(person_client_login(client, person, **office))
+
+
+def test_the_address_ceiling_stops_a_spray_across_many_id_numbers(client, person, clock):
+    """Four guesses at each of many ID numbers stay under each one's lockout; the ceiling
+    per address stops them, for every ID number, with a Chinese message."""
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    guesses = 0
+    serial = 1
+    while guesses < IP_LIMIT:
+        target = valid_id_number(person.birth_date, serial)
+        serial += 2
+        for _ in range(min(4, IP_LIMIT - guesses)):
+            client.post("/person/login/", {"id_number": target, "password": "guess-123"},
+                        **attacker)
+            guesses += 1
+    refused = form_errors(person_client_login(client, person, **attacker))
+    assert refused == "登录尝试过于频繁，请 15 分钟后再试。"
+    assert person_client_login(Client(), person, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
 def test_logout_needs_post_and_ends_the_session(client, person):
     person_client_login(client, person)
     assert client.get("/person/logout/").status_code == 405

@@ -110,6 +110,33 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(client, shouli, clo
     assert staff_client_login(client, "shouli").status_code == 302
 
 
+def test_wrong_codes_lock_too_and_the_lock_holds_until_it_expires(client, shouli, clock):
+    """Five wrong codes after the right password lock the username; while locked the
+    right password and current code are refused from any address without being checked
+    (the code is not spent), other staff are not affected, and the lock ends at 15:00."""
+    shenhe = make_staff(StaffRole.REVIEW, "shenhe")
+    for _ in range(5):
+        wrong = f"{(int(totp_now()) + 1) % 1_000_000:06d}"
+        last = client.post("/staff/login/", {"username": "shouli",
+                                             "password": "Zhengque-Mima-2026", "code": wrong})
+    assert "已暂停登录 15 分钟" in errors(last)
+    assert Event.objects.filter(action="staff_login_locked").count() == 1
+    step_before = StaffCredential.objects.get(user=shouli).totp_last_step
+    right = {"username": "shouli", "password": "Zhengque-Mima-2026", "code": totp_now()}
+    for address in ("127.0.0.1", "198.51.100.30"):
+        refused = Client().post("/staff/login/", right, REMOTE_ADDR=address)
+        assert "已暂停登录" in errors(refused) and "请于 3月2日 09:15 后再试" in errors(refused)
+    assert StaffCredential.objects.get(user=shouli).totp_last_step == step_before
+    assert Event.objects.filter(action="staff_login_refused",
+                                after={"reason": "locked"}).count() == 2
+    assert Event.objects.filter(action="staff_login_failed").count() == 5
+    assert staff_client_login(Client(), shenhe.username).status_code == 302
+    clock.advance(minutes=14, seconds=59)
+    assert "已暂停登录" in errors(staff_client_login(client, "shouli"))
+    clock.advance(seconds=1)
+    assert staff_client_login(client, "shouli").status_code == 302
+
+
 def test_unknown_usernames_lock_like_real_ones(client, shouli, clock):
     for name in ("shouli", "nobody"):
         replies = [errors(client.post("/staff/login/", {"username": name, "password": "x",

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import timezone
 
-from shebao.certauth.ca import LocalCa, unit_subject
+from shebao.certauth.ca import LocalCa, certificate_revoke, unit_subject
 from shebao.certauth.challenges import challenge_issue
 from shebao.certauth.errors import LoginRefused, RefusalCode
 from shebao.certauth.testing import open_unit, unit_with_certificate
@@ -74,3 +74,20 @@ def test_missing_trusted_ca_file_means_untrusted(local_ca: LocalCa, tmp_path: Pa
     holder = unit_with_certificate(tmp_path)
     settings.CERT_TRUSTED_CA_FILES = [tmp_path / "missing.pem"]
     assert refused(holder.cert_pem) == RefusalCode.UNTRUSTED_ISSUER
+
+
+def test_revoked_in_the_database_is_refused_even_when_the_crl_file_omits_it(
+        local_ca: LocalCa, tmp_path: Path, settings: Any) -> None:
+    """The CRL file can be older than the records (overwritten, restored from a backup,
+    republished by another CA run): a certificate the records say is revoked stays out."""
+    holder = unit_with_certificate(tmp_path)
+    crl_file = Path(settings.CERT_CRL_FILES[0])
+    crl_before = crl_file.read_bytes()
+    certificate_revoke(x509.load_pem_x509_certificate(holder.cert_pem.encode()))
+    crl_file.write_bytes(crl_before)  # a current, validly signed CRL without the serial
+    nonce = challenge_issue(channel="api").nonce
+    with pytest.raises(LoginRefused) as excinfo:
+        login_verify(certificate_pem=holder.cert_pem, nonce=nonce,
+                     signature=holder.sign(nonce), channel="api")
+    assert excinfo.value.code == RefusalCode.REVOKED
+    assert excinfo.value.message == "证书已被吊销"

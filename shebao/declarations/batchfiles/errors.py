@@ -44,7 +44,8 @@ class FileRefused(ValueError):
 # Codes for which the file could not be read at all (the CLI exits with 2).
 UNREADABLE = frozenset({
     "file_not_found", "file_unreadable", "empty_file", "file_too_large", "too_many_rows",
-    "xls_format", "encrypted", "not_spreadsheet", "corrupt_file", "zip_bomb", "encoding",
+    "too_many_columns", "xls_format", "encrypted", "not_spreadsheet", "corrupt_file",
+    "zip_bomb", "encoding",
 })
 
 # Every code, with what it means; test_errors.py checks that each one appears in a test.
@@ -54,6 +55,7 @@ FILE_CODES: dict[str, str] = {
     "empty_file": "文件为空",
     "file_too_large": "文件超过字节上限",
     "too_many_rows": "数据行超过上限",
+    "too_many_columns": "工作表的列数超过上限",
     "xls_format": "Excel 97-2003 (.xls) 格式",
     "encrypted": "工作簿加密",
     "not_spreadsheet": "不是电子表格",

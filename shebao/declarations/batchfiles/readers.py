@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from shebao.lib.spreadsheets import (
     Cell,
     CellRange,
+    SheetTooLarge,
     SpreadsheetError,
     ZipLimits,
     ole_is_encrypted,
@@ -29,6 +30,11 @@ from .errors import FileRefused
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000  # data rows
 HEADER_SEARCH = 10  # the header may sit below a title of up to this many rows
+# [decision] The columns a workbook may reach. The widest kind (增员) has 7; units keep
+# notes in columns of their own beside them, so 50 leaves room, while the largest sheet
+# calamine may then build (MAX_ROWS + HEADER_SEARCH + 1 rows × 50 columns) stays a
+# second or two of one worker's time.
+MAX_COLUMNS = 50
 ZIP_LIMITS = ZipLimits(max_entries=1000, max_total=200 * 1024 * 1024, max_ratio=200)
 
 # Signatures of common files that are not spreadsheets (first bytes).
@@ -65,12 +71,25 @@ def table_read(data: bytes) -> Table:
         return _ole(data)
     if kind == "zip":
         try:
-            sheet = xlsx_read(data, limits=ZIP_LIMITS, max_rows=cap)
+            sheet = xlsx_read(data, limits=ZIP_LIMITS, max_rows=cap, max_cols=MAX_COLUMNS)
+        except SheetTooLarge as exc:
+            raise _too_large(exc) from None
         except SpreadsheetError as exc:
             raise FileRefused(exc.code, str(exc)) from None
         return Table(rows=sheet.rows, sheet=sheet.name, merged=sheet.merged,
                      formulas=sheet.formulas, more_rows=sheet.more_rows)
     return _csv(_text(data), cap)
+
+
+def _too_large(exc: SheetTooLarge) -> FileRefused:
+    """In the batch file's terms: data rows (not sheet rows), and what to do."""
+    where = exc.extent.where
+    if exc.code == "too_many_rows":
+        return FileRefused(exc.code, f"工作表的使用范围达到 {where}，超过 {MAX_ROWS:,} 行数据的"
+                           "上限，已拒绝读取：如果数据并没有这么多，请删除数据下方多余的行（包括"
+                           "设置过格式的空行）后保存再上传；数据确实较多时请分成几个文件上传")
+    return FileRefused(exc.code, f"工作表的使用范围达到 {where}，超过 {MAX_COLUMNS} 列的上限，"
+                       "已拒绝读取：请删除数据右侧多余的列（包括设置过格式的空列）后保存再上传")
 
 
 def _ole(data: bytes) -> Table:

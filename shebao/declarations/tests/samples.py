@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,19 @@ def zip_add(data: bytes, name: str, content: bytes) -> bytes:
     with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(name, content)
     return buf.getvalue()
+
+
+def xlsx_patch_sheet(data: bytes, patch: Callable[[bytes], bytes],
+                     part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """`data` (an .xlsx) with the XML of one worksheet rewritten by `patch`, as a crafted
+    file would be."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            dst.writestr(info.filename, patch(content) if info.filename == part else content)
+    return out.getvalue()
 
 
 def zip_patch_central(data: bytes, name: str, *, flags: int | None = None,

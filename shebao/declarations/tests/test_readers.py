@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shebao.declarations.batchfiles import readers
-from shebao.declarations.batchfiles.readers import MAX_BYTES, MAX_ROWS
-from shebao.lib.spreadsheets import ZipLimits
+from shebao.declarations.batchfiles.readers import MAX_BYTES, MAX_COLUMNS, MAX_ROWS
+from shebao.lib import spreadsheets
+from shebao.lib.spreadsheets import ZipLimits, column_letter
 
 from .samples import (
     HEADERS,
@@ -17,6 +20,7 @@ from .samples import (
     read,
     wage_row,
     xlsx_bytes,
+    xlsx_patch_sheet,
     zip_add,
     zip_patch_central,
 )
@@ -122,6 +126,56 @@ def test_refuses_more_rows_than_the_limit():
     result = check(csv_bytes(rows), "wage")
     assert refusal(result) == "too_many_rows"
     assert not result.readable
+
+
+def _claims(ref: str) -> bytes:
+    """A small add file whose sheet declares the used range `ref`."""
+    return xlsx_patch_sheet(xlsx_bytes(GOOD), lambda xml: re.sub(
+        rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), xml))
+
+
+def _far_cell(ref: str) -> bytes:
+    """A small add file with one more cell at `ref` (its dimension left small)."""
+    row = re.sub(r"[A-Z]", "", ref)
+    return xlsx_patch_sheet(xlsx_bytes(GOOD), lambda xml: xml.replace(
+        b"</sheetData>", f'<row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData>'.encode()))
+
+
+@pytest.fixture
+def never_built(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("calamine was asked to build the sheet")
+    monkeypatch.setattr(spreadsheets, "_calamine_rows", refuse)
+
+
+def test_refuses_a_sheet_declaring_millions_of_rows_before_reading_it(never_built):
+    result = check(_claims("A1:Z1000000"))
+    assert refusal(result) == "too_many_rows"
+    assert not result.readable
+    message = result.errors[0].message
+    assert "A1:Z1000000" in message and f"{MAX_ROWS:,} 行数据的上限" in message
+    assert "删除数据下方多余的行" in message
+
+
+def test_refuses_a_sparse_cell_millions_of_rows_down_before_building_the_sheet(never_built):
+    result = check(_far_cell("Z1000000"))
+    assert refusal(result) == "too_many_rows"
+    assert "第 1,000,000 行" in result.errors[0].message
+
+
+def test_refuses_a_sheet_reaching_beyond_the_column_limit(never_built):
+    beyond = column_letter(MAX_COLUMNS)  # 0-based: the first column past the limit
+    for data in (_claims(f"A1:{beyond}3"), _far_cell(f"{beyond}3"), _far_cell("XFD3")):
+        result = check(data)
+        assert refusal(result) == "too_many_columns"
+        assert f"超过 {MAX_COLUMNS} 列的上限" in result.errors[0].message
+        assert "删除数据右侧多余的列" in result.errors[0].message
+
+
+def test_a_sheet_up_to_the_limits_is_read():
+    last = column_letter(MAX_COLUMNS - 1)
+    assert check(_claims(f"A1:{last}{MAX_ROWS + readers.HEADER_SEARCH + 1}")).ok
+    assert check(_far_cell(f"{last}3")).ok
 
 
 def test_refuses_more_bytes_than_the_limit():

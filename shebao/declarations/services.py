@@ -19,6 +19,7 @@ from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
 from . import effects
+from .backpay import billed_refusal
 from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
 from .wagewindow import window_open_on, window_status, window_submit_refusal
@@ -157,6 +158,10 @@ def declaration_submit(declaration: Declaration, *, signed: Signed | None, actor
             refusal = window_submit_refusal(declaration.policy_year, today)
             if refusal:
                 raise DeclarationError(refusal)
+        if declaration.kind == Kind.BACKPAY:
+            refusal = billed_refusal(declaration)
+            if refusal:
+                raise DeclarationError(f"{refusal}。请放弃本草稿，另行填报未缴费的月份")
         declaration.content = canonical_content(declaration)
         declaration.content_digest = hashlib.sha256(declaration.content.encode()).hexdigest()
         if signed is not None:
@@ -200,7 +205,10 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
                 status=MonthStatus.CLOSED).exists():
             raise DeclarationError(f"该单位 {Month.of(today).label}的应缴已关账，补缴费用无法计入，"
                                    "请在下月审核")
-        _apply(declaration, today)
+        if declaration.kind == Kind.BACKPAY:
+            _backpay_apply(declaration, today)
+        else:
+            _apply(declaration, today)
         _transition(declaration, Status.EFFECTIVE)
         declaration.decided_by = actor.ident
         declaration.save()
@@ -208,6 +216,23 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
                      object_ref=declaration.receipt_no or "",
                      before={"status": Status.REVIEWING}, after={"status": declaration.status})
     return declaration
+
+
+def _backpay_apply(declaration: Declaration, today: dt.date) -> None:
+    """Apply an approved 补缴 unless a month it names was billed since it was drafted: the
+    check runs in the approval's transaction, and the unique constraint on 补缴 rows
+    (backpay_month_once) refuses a concurrent approval of the same months that the check
+    could not yet see. Money is never charged twice."""
+    refusal = billed_refusal(declaration)
+    if refusal:
+        raise DeclarationError(f"{refusal}。不能审核通过，请退回本申报")
+    try:
+        with transaction.atomic():
+            _apply(declaration, today)
+    except IntegrityError as exc:
+        refusal = billed_refusal(declaration)
+        raise DeclarationError(f"{refusal or '补缴的月份刚由另一份补缴申报核定'}。"
+                               "不能审核通过，请退回本申报") from exc
 
 
 def declaration_discard(declaration: Declaration, *, actor: Actor) -> None:

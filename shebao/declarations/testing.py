@@ -111,7 +111,7 @@ def make_billed(person: Person, unit: Unit, *months: Month, kind: str = "regular
         Contribution(unit=unit, person=person, month=int(m), insurance=ins,
                      bill_month=int(bill_month or m), kind=kind, base=800_000,
                      employer=128_000, personal=64_000)
-        for m in months for ins in ("110", "310")])
+        for m in months for ins in ("pension", "medical")])
 
 
 def submitted(holder: Holder, records: list[Any], unit: Unit | None = None) -> Declaration:

@@ -147,7 +147,7 @@ def _two_overlapping() -> tuple[Unit, Person, Declaration, Declaration]:
 
 
 def test_approval_refuses_a_second_backpay_of_months_already_backpaid():
-    unit, person, first, second = _two_overlapping()
+    unit, _, first, second = _two_overlapping()
     declaration_approve(first, actor=STAFF, today=TODAY)
     rows = Contribution.objects.filter(unit=unit, kind="backpay").count()
     with pytest.raises(services.DeclarationError) as refused:
@@ -165,7 +165,7 @@ def test_approval_refuses_months_settled_since_the_declaration():
     make_enrolment(person, unit, first=Month(2023, 1))
     declaration = submitted_backpay(unit, [record(2, person, Month(2024, 5), Month(2024, 6))])
     Contribution.objects.create(unit=unit, person=person, month=202406, bill_month=202406,
-                                insurance="110", kind="regular", base=800_000,
+                                insurance="pension", kind="regular", base=800_000,
                                 employer=128_000, personal=64_000)
     with pytest.raises(services.DeclarationError, match="2024年06月"):
         declaration_approve(declaration, actor=STAFF, today=TODAY)
@@ -177,7 +177,7 @@ def test_submission_refuses_months_billed_since_the_draft():
     declaration_approve(first, actor=STAFF, today=TODAY)
     draft = declaration_create(unit=unit, actor=UNIT, today=TODAY,
                                records=[record(2, person, Month(2024, 2), Month(2024, 2))])
-    with pytest.raises(services.DeclarationError, match="2024年02月.*放弃本草稿"):
+    with pytest.raises(services.DeclarationError, match=r"2024年02月.*放弃本草稿"):
         declaration_submit(draft, signed=None, actor=UNIT, today=TODAY, cutoff_day=25)
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and not draft.receipt_no
@@ -186,7 +186,7 @@ def test_submission_refuses_months_billed_since_the_draft():
 def test_the_database_refuses_a_concurrent_approval_of_the_same_months(monkeypatch):
     """Two approvals racing: the second's check ran before the first committed, so it saw
     nothing billed; the unique constraint on 补缴 rows still refuses its rows."""
-    unit, person, first, second = _two_overlapping()
+    unit, _, first, second = _two_overlapping()
     declaration_approve(first, actor=STAFF, today=TODAY)
     rows = Contribution.objects.filter(unit=unit, kind="backpay").count()
     checks = iter(["", None])  # the first check is the one that could not see

@@ -4,13 +4,17 @@ For a person, a unit, a month range and the wage of each month: the base and amo
 insurance (the calculator with that month's policy and the unit's work-injury class of
 that month), the pension account credit it will create, and the late fee to a date.
 Back-payments are allowed back to 2004-11 [decision] and up to the month before the
-current one.
+current one, and never for a month the unit was already billed for that person
+(`months_billed`, decision 0010).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.db.models import Q, Sum
 
 from shebao.lib.money import apply_rates
 from shebao.lib.periods import Month, month_range
@@ -19,9 +23,13 @@ from shebao.registry.models import Person, Unit, UnitInjuryRate
 
 from .calculator import Calculation, CalculationError, UnitTerms, contribution_calc
 from .latefee import late_fee
+from .models import Contribution
 from .settlement import due_date_of
 
 EARLIEST_BACKPAY = Month(2004, 11)
+# Persons per query of `months_billed`: well under the parameter limits of SQLite and
+# PostgreSQL.
+BILLED_CHUNK = 5_000
 
 
 class BackpayError(ValueError):
@@ -101,3 +109,35 @@ def backpay_quote(*, person: Person, unit: Unit, wages: dict[Month, int],
         months.append(BackpayMonth(calc=calc, account_credit=credit, due_date=due,
                                    late_fee=late_fee(calc.total, due, as_of)))
     return BackpayQuote(tuple(months))
+
+
+def months_billed(unit_id: int,
+                  periods: Sequence[tuple[int, Month, Month]]) -> dict[int, set[int]]:
+    """The months (YYYYMM) the unit was billed for each person, among the months of the
+    (person id, first, last) periods asked about.
+
+    A month is billed when the unit's contribution rows of that person and month (regular
+    settlement, 补差 difference and 补缴 backpay rows alike) do not net to zero; a month
+    whose rows were fully reversed by differences was in the end not charged. One grouped
+    query per BILLED_CHUNK persons, over the span of their periods (the person-month
+    index), whatever the number of periods: a file of many people is not N+1.
+    """
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for person_id, first, last in periods:
+        wanted.setdefault(person_id, []).append((int(first), int(last)))
+    found: dict[int, set[int]] = {}
+    people = sorted(wanted)
+    for i in range(0, len(people), BILLED_CHUNK):
+        chunk = people[i:i + BILLED_CHUNK]
+        lo = min(first for p in chunk for first, _ in wanted[p])
+        hi = max(last for p in chunk for _, last in wanted[p])
+        rows = (Contribution.objects
+                .filter(unit_id=unit_id, person_id__in=chunk, month__gte=lo, month__lte=hi)
+                .values("person_id", "month")
+                .annotate(base=Sum("base"), employer=Sum("employer"), personal=Sum("personal"))
+                .exclude(Q(base=0) & Q(employer=0) & Q(personal=0))
+                .values_list("person_id", "month"))
+        for person_id, month in rows:
+            if any(first <= month <= last for first, last in wanted[person_id]):
+                found.setdefault(person_id, set()).add(month)
+    return found

@@ -93,6 +93,12 @@ class Contribution(models.Model):
     class Meta:
         verbose_name = "缴费明细"
         verbose_name_plural = "缴费明细"
+        constraints = [
+            # a month is back-paid once per unit, person and insurance, whatever races
+            # (decision 0010); small: only 补缴 rows are indexed
+            models.UniqueConstraint(fields=["unit", "person", "month", "insurance"],
+                                    condition=Q(kind="backpay"), name="backpay_month_once"),
+        ]
         indexes = [
             # serves: a unit's bill and transcript (过录表) by month; re-settlement deletes
             models.Index(fields=["unit", "bill_month", "kind"], name="contrib_unit_bill"),

@@ -9,7 +9,10 @@ evidence files (证明材料) kept with the declaration, and the quote of what i
 - `backpay_draft_create(...)`: the draft, its per-month wages and its evidence in one
   transaction with their audit events.
 - `line_quotes(declaration, today)`: the quote of each line as of a day, for the confirm
-  page and the reviewing staff.
+  page and the reviewing staff; a line whose months this unit was already billed for is
+  not quoted but refused (decision 0010).
+- `billed_refusal(declaration)`: the lines naming months already billed, for submission
+  and approval to refuse inside their transactions.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from shebao.policy.insurances import Insurance
 from shebao.registry.models import Person, Unit
 
 from .batchfiles import BackpayRecord
+from .batchfiles.billed import billed_message, billed_months, months_text
 from .models import Declaration, DeclarationLine, Evidence, Source
 
 # [decision] A month-by-month wage table is offered for up to three years; longer periods
@@ -332,7 +336,7 @@ def quote_totals(lines: list[LineQuote]) -> Totals:
 
 
 def _declared_line(line: DeclarationLine, person: Person | None, unit: Unit,
-                   as_of: dt.date) -> LineQuote:
+                   as_of: dt.date, billed: list[int]) -> LineQuote:
     try:
         wages = line_wages(line.data)
     except (KeyError, ValueError, TypeError, PeriodError):
@@ -341,6 +345,9 @@ def _declared_line(line: DeclarationLine, person: Person | None, unit: Unit,
     if person is None:
         return LineQuote(line.line_no, line.id_number, line.name, min(wages), max(wages),
                          None, [], "社保登记中没有该身份证号码的人员，无法试算")
+    if billed:
+        return LineQuote(line.line_no, line.id_number, line.name, min(wages), max(wages),
+                         None, [], billed_message(billed))
     return line_quote(line.line_no, person, unit, wages, as_of)
 
 
@@ -352,5 +359,40 @@ def line_quotes(declaration: Declaration, as_of: dt.date) -> list[LineQuote] | N
         return None
     persons = Person.objects.in_bulk({ln.id_number for ln in lines}, field_name="id_number")
     unit = declaration.unit
+    billed = billed_months(unit.pk, [
+        (ln.line_no, persons[ln.id_number].pk, *period) for ln in lines
+        if ln.id_number in persons and (period := _period(ln.data)) is not None])
     prefetch_related_objects([unit], "injury_rates")  # read by every quote
-    return [_declared_line(ln, persons.get(ln.id_number), unit, as_of) for ln in lines]
+    return [_declared_line(ln, persons.get(ln.id_number), unit, as_of,
+                           billed.get(ln.line_no, [])) for ln in lines]
+
+
+def _period(data: dict[str, Any]) -> tuple[Month, Month] | None:
+    try:
+        return Month.parse(str(data["start"])), Month.parse(str(data["end"]))
+    except (KeyError, PeriodError):
+        return None
+
+
+# A refusal names this many lines before "等".
+REFUSAL_LINES = 5
+
+
+def billed_refusal(declaration: Declaration) -> str:
+    """Which lines of a 补缴 declaration name months this unit was already billed for
+    (an earlier 补缴 approved, a settlement or a 补差 since it was drafted), as one
+    Chinese sentence; "" when none. Two queries whatever the number of lines."""
+    lines = list(declaration.lines.order_by("line_no")
+                 .values_list("line_no", "id_number", "name", "data"))
+    persons = dict(Person.objects.filter(id_number__in=declaration.lines.values("id_number"))
+                   .values_list("id_number", "pk"))
+    billed = billed_months(declaration.unit_id, [
+        (line_no, persons[id_number], *period) for line_no, id_number, _, data in lines
+        if id_number in persons and (period := _period(data)) is not None])
+    if not billed:
+        return ""
+    named = [f"第 {line_no} 行（{name}）{months_text(billed[line_no])}"
+             for line_no, _, name, _ in lines if line_no in billed]
+    more = f"等 {len(named)} 行" if len(named) > REFUSAL_LINES else ""
+    return (f"补缴的月份已核定缴费，不能重复补缴：{'；'.join(named[:REFUSAL_LINES])}{more}"
+            "（本单位已为其缴费或补缴过这些月份）")

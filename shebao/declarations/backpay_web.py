@@ -59,6 +59,7 @@ from .batchfiles import KINDS, BackpayRecord, records_validate
 from .batchfiles.errors import CellError
 from .batchfiles.rules import BACKPAY_EARLIEST
 from .models import Declaration, Kind, Status
+from .selectors import backpay_overlaps
 from .services import DeclarationError
 from .uploads import SizeLimit
 
@@ -291,10 +292,12 @@ def evidence_context(declaration: Declaration) -> dict[str, Any]:
 
 def review_extra(declaration: Declaration, today: dt.date) -> dict[str, Any]:
     """For the reviewing staff: the evidence files (with download links) and, while a
-    补缴 waits for review, the quote as of today — what approving bills."""
+    补缴 waits for review, the other 补缴 of the unit still undecided for the same person
+    and months, and the quote as of today — what approving bills."""
     extra: dict[str, Any] = {"evidence_links": True, **evidence_context(declaration)}
     if declaration.kind == Kind.BACKPAY and declaration.status == Status.REVIEWING:
-        extra.update(extra_template="declarations/_backpay_quote.html",
+        extra.update(bp_overlaps=backpay_overlaps(declaration), bp_overlap_links=True,
+                     extra_template="declarations/_backpay_quote.html",
                      bp_title="审核通过后应缴的补缴金额（按今天计算）",
                      **quote_context(line_quotes(declaration, today), today))
     return extra

@@ -8,14 +8,18 @@ through `declaration_by_code`, which the verification page shows without persona
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shebao.lib.periods import Month, PeriodError
 from shebao.registry.models import Unit
 
-from .models import Declaration, DeclarationLine, Status
+from .batchfiles.billed import months_text
+from .models import Declaration, DeclarationLine, Kind, Status
 
 CODE_LENGTH = 12
 
@@ -93,3 +97,66 @@ def draft_for_unit(unit: Unit, token: str) -> Declaration:
     if declaration is None:
         raise Http404
     return declaration
+
+
+# --- 补缴 under review naming the same months ---------------------------------------------
+
+PENDING = (Status.SUBMITTED, Status.REVIEWING)
+OVERLAPS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A line of this 补缴 and a line of another one of the same unit, not yet decided,
+    that back-pay the same person for some of the same months."""
+
+    line_no: int
+    id_number: str
+    name: str
+    months: str
+    receipt_no: str
+    other_line_no: int
+    submitted_at: dt.datetime | None
+    status: str
+
+
+def _months(data: dict[str, Any]) -> set[int]:
+    try:
+        first, last = Month.parse(str(data["start"])), Month.parse(str(data["end"]))
+    except (KeyError, PeriodError):
+        return set()
+    return {int(first.add(i)) for i in range(last - first + 1)} if first <= last else set()
+
+
+def backpay_overlaps(declaration: Declaration) -> list[Overlap]:
+    """The months this 补缴 shares with the unit's other 补缴 still waiting for a decision
+    (submitted or under review), line by line, earliest submitted first: the reviewer
+    approves at most one of them for a month (approval refuses the second, decision
+    0010). Two queries whatever the number of lines; at most OVERLAPS_SHOWN rows."""
+    if declaration.kind != Kind.BACKPAY:
+        return []
+    others = list(DeclarationLine.objects.filter(
+        declaration__unit_id=declaration.unit_id, declaration__kind=Kind.BACKPAY,
+        declaration__status__in=PENDING,
+        id_number__in=declaration.lines.values("id_number"),
+    ).exclude(declaration_id=declaration.pk).order_by(
+        "declaration__submitted_at", "declaration_id", "line_no").values_list(
+        "id_number", "line_no", "data", "declaration__receipt_no",
+        "declaration__submitted_at", "declaration__status"))
+    if not others:
+        return []
+    mine = declaration.lines.filter(id_number__in={o[0] for o in others}).order_by(
+        "line_no").values_list("line_no", "id_number", "name", "data")
+    by_person: dict[str, list[tuple[int, str, set[int]]]] = {}
+    for line_no, id_number, name, data in mine:
+        by_person.setdefault(id_number, []).append((line_no, name, _months(data)))
+    found: list[Overlap] = []
+    for id_number, other_no, data, receipt_no, submitted_at, status in others:
+        theirs = _months(data)
+        for line_no, name, months in by_person.get(id_number, []):
+            shared = months & theirs
+            if shared:
+                found.append(Overlap(line_no, id_number, name, months_text(shared),
+                                     receipt_no or "", other_no, submitted_at,
+                                     Status(status).label))
+    return found[:OVERLAPS_SHOWN]

@@ -20,6 +20,7 @@ from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
 from . import effects
+from .backpay import billed_refusal
 from .batchfiles import RowError, lines_recheck
 from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
@@ -199,6 +200,10 @@ def _submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
             refusal = window_submit_refusal(declaration.policy_year, today)
             if refusal:
                 raise DeclarationError(refusal)
+        if declaration.kind == Kind.BACKPAY:
+            refusal = billed_refusal(declaration)
+            if refusal:
+                raise DeclarationError(f"{refusal}。请放弃本草稿，另行填报未缴费的月份")
         stale = _lines_recheck(declaration, today, lock=True)
         if stale is not None:
             raise stale
@@ -284,7 +289,10 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
                 status=MonthStatus.CLOSED).exists():
             raise DeclarationError(f"该单位 {Month.of(today).label}的应缴已关账，补缴费用无法计入，"
                                    "请在下月审核")
-        _apply(declaration, today)
+        if declaration.kind == Kind.BACKPAY:
+            _backpay_apply(declaration, today)
+        else:
+            _apply(declaration, today)
         _transition(declaration, Status.EFFECTIVE)
         declaration.decided_by = actor.ident
         declaration.save()
@@ -292,6 +300,23 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
                      object_ref=declaration.receipt_no or "",
                      before={"status": Status.REVIEWING}, after={"status": declaration.status})
     return declaration
+
+
+def _backpay_apply(declaration: Declaration, today: dt.date) -> None:
+    """Apply an approved 补缴 unless a month it names was billed since it was drafted: the
+    check runs in the approval's transaction, and the unique constraint on 补缴 rows
+    (backpay_month_once) refuses a concurrent approval of the same months that the check
+    could not yet see. Money is never charged twice."""
+    refusal = billed_refusal(declaration)
+    if refusal:
+        raise DeclarationError(f"{refusal}。不能审核通过，请退回本申报")
+    try:
+        with transaction.atomic():
+            _apply(declaration, today)
+    except IntegrityError as exc:
+        refusal = billed_refusal(declaration)
+        raise DeclarationError(f"{refusal or '补缴的月份刚由另一份补缴申报核定'}。"
+                               "不能审核通过，请退回本申报") from exc
 
 
 def declaration_discard(declaration: Declaration, *, actor: Actor) -> None:

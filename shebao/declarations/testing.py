@@ -101,6 +101,19 @@ def make_backpay(holder: Holder, person: Person, *, months: tuple[Month, Month] 
     return submitted(holder, [record])
 
 
+def make_billed(person: Person, unit: Unit, *months: Month, kind: str = "regular",
+                bill_month: Month | None = None) -> None:
+    """Contribution rows as settlement (regular), a 补差 (difference) or an approved 补缴
+    (backpay) leave them: the unit was billed for the person in each of `months`."""
+    from shebao.contributions.models import Contribution
+
+    Contribution.objects.bulk_create([
+        Contribution(unit=unit, person=person, month=int(m), insurance=ins,
+                     bill_month=int(bill_month or m), kind=kind, base=800_000,
+                     employer=128_000, personal=64_000)
+        for m in months for ins in ("pension", "medical")])
+
+
 def submitted(holder: Holder, records: list[Any], unit: Unit | None = None) -> Declaration:
     """Records declared as a batch file would be, signed by the holder and submitted."""
     actor = Actor("unit", holder.unit.number)

@@ -26,6 +26,7 @@ from shebao.declarations.testing import (
     csv_file,
     effective,
     make_backpay,
+    make_billed,
     today,
     wage_window_open,
 )
@@ -269,6 +270,27 @@ def test_backpay_submitted_through_the_api_waits_for_review(api: Api, holder: Ho
     token = api.upload("/drafts", "backpay", data).json()["draft"]
     body = api.submit(token).json()
     assert (body["status"], body["status_label"]) == ("reviewing", "审核中")
+
+
+def test_backpay_of_months_already_billed_is_422_by_file_and_by_rows(
+        api: Api, holder: Holder) -> None:
+    person = make_person(name="赵一")
+    current = Month.of(today())
+    make_enrolment(person, holder.unit, first=current.add(-12))
+    make_billed(person, holder.unit, current.add(-6))
+    row = [person.id_number, "赵一", str(current.add(-6)), str(current.add(-5)), "8000",
+           "入职当月漏报"]
+    expected = {"row": 2, "column": "起始年月", "code": "month_already_billed"}
+    for response in (api.upload("/validate", "backpay", csv_file("backpay", [row])),
+                     api.upload("/drafts", "backpay", csv_file("backpay", [row]))):
+        errors = response.json()["errors"]
+        assert [{k: e[k] for k in expected} for e in errors] == [expected]
+        assert errors[0]["message"].startswith(f"{current.add(-6).label} 已核定缴费")
+    response = api.rows("backpay", [dict(zip(
+        ("id_number", "name", "start", "end", "wage", "reason"), row, strict=True))])
+    assert response.status_code == 422
+    assert [e["code"] for e in response.json()["errors"]] == ["month_already_billed"]
+    assert nothing_stored()
 
 
 def test_wage_declaration_only_inside_the_yearly_window(api: Api, holder: Holder) -> None:

@@ -17,7 +17,7 @@ from shebao.certauth.ca import LocalCa
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.contributions.models import Contribution
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.testing import make_backpay, unit_login
+from shebao.declarations.testing import make_backpay, make_billed, unit_login
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_person
 
@@ -96,6 +96,44 @@ def test_approve_applies_the_backpay_and_the_unit_sees_it_effective(holder: Hold
     assert "已生效" in unit.get("/unit/declarations/").content.decode()
     html = client.get(f"{QUEUE}{declaration.receipt_no}/").content.decode()
     assert "审核通过</button>" not in html  # decided: no more actions
+
+
+def test_the_reviewer_sees_an_overlap_with_another_backpay_under_review(holder: Holder) -> None:
+    person, other = make_person(name="赵补缴"), make_person(name="钱不重叠")
+    for p in (person, other):
+        make_enrolment(p, holder.unit, first=Month(2020, 1))
+    first = make_backpay(holder, person, months=(Month(2024, 1), Month(2024, 3)))
+    make_backpay(holder, other, months=(Month(2024, 1), Month(2024, 3)))  # another person
+    second = make_backpay(holder, person, months=(Month(2024, 3), Month(2024, 5)))
+    client = reviewer()
+
+    html = client.get(f"{QUEUE}{second.receipt_no}/").content.decode()
+    section = html.split('id="overlaps"')[1].split("</section>")[0]
+    assert str(first.receipt_no) in section and "2024年03月" in section
+    assert "2024年04月" not in section and "钱不重叠" not in section
+    assert str(second.receipt_no) in client.get(
+        f"{QUEUE}{first.receipt_no}/").content.decode().split('id="overlaps"')[1]
+
+    # approving the first: the second is refused, and its page says why
+    client.post(f"{QUEUE}{first.receipt_no}/approve/", follow=True)
+    response = client.post(f"{QUEUE}{second.receipt_no}/approve/", follow=True)
+    page = response.content.decode()
+    assert "2024年03月" in page and "不能重复补缴" in page and "已审核通过" not in page
+    second.refresh_from_db()
+    assert second.status == Status.REVIEWING
+    assert 'id="overlaps"' not in page  # the first is decided: an approved month now
+    assert Contribution.objects.filter(unit=holder.unit, kind="backpay",
+                                       month=202403, insurance="pension").count() == 1
+
+
+def test_a_backpay_of_months_billed_since_is_not_quoted_to_the_reviewer(
+        holder: Holder) -> None:
+    person = make_person(name="孙已缴")
+    make_enrolment(person, holder.unit, first=Month(2020, 1))
+    declaration = make_backpay(holder, person, months=(Month(2024, 5), Month(2024, 6)))
+    make_billed(person, holder.unit, Month(2024, 6))
+    html = reviewer().get(f"{QUEUE}{declaration.receipt_no}/").content.decode()
+    assert "2024年06月 已核定缴费，不能重复补缴" in html
 
 
 def test_a_unit_change_under_review_is_reviewed_as_a_change(holder: Holder) -> None:

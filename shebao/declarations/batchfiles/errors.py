@@ -97,6 +97,7 @@ ROW_CODES: dict[str, str] = {
     "month_before_start": "终止年月早于参保起始年月",
     "not_enrolled_in_year": "申报的缴费年度内未在本单位参保",
     "never_enrolled_here": "从未在本单位参保",
+    "month_already_billed": "补缴的月份已核定缴费（本单位已为该人员缴费或补缴）",
 }
 WARNING_CODES: dict[str, str] = {
     "extra_column": "多余的列已忽略",

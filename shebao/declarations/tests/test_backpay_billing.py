@@ -131,3 +131,73 @@ def test_a_failing_approval_changes_nothing(three_lines, monkeypatch, where):
     assert not UnitMonth.objects.filter(unit=unit).exists()
     assert all("late_fee" not in line.data for line in declaration.lines.all())
     assert Event.objects.count() == events
+
+
+# --- nothing is charged twice (decision 0010) ----------------------------------------------
+
+
+def _two_overlapping() -> tuple[Unit, Person, Declaration, Declaration]:
+    """Two 补缴 of 2024-01…03 and 2024-03…04 for one person, both submitted before
+    either was approved (the re-declaration of the issue)."""
+    unit, person = make_unit(), make_person()
+    make_enrolment(person, unit, first=Month(2023, 1))
+    first = submitted_backpay(unit, [record(2, person, Month(2024, 1), Month(2024, 3))])
+    second = submitted_backpay(unit, [record(2, person, Month(2024, 3), Month(2024, 4))])
+    return unit, person, first, second
+
+
+def test_approval_refuses_a_second_backpay_of_months_already_backpaid():
+    unit, _, first, second = _two_overlapping()
+    declaration_approve(first, actor=STAFF, today=TODAY)
+    rows = Contribution.objects.filter(unit=unit, kind="backpay").count()
+    with pytest.raises(services.DeclarationError) as refused:
+        declaration_approve(second, actor=STAFF, today=TODAY)
+    assert "第 1 行（" in str(refused.value) and "2024年03月" in str(refused.value)
+    assert "不能重复补缴" in str(refused.value) and "2024年04月" not in str(refused.value)
+    second.refresh_from_db()
+    assert second.status == Status.REVIEWING
+    assert Contribution.objects.filter(unit=unit, kind="backpay").count() == rows
+    assert LateFeeCharge.objects.filter(unit=unit).count() == 1  # the first one's only
+
+
+def test_approval_refuses_months_settled_since_the_declaration():
+    unit, person = make_unit(), make_person()
+    make_enrolment(person, unit, first=Month(2023, 1))
+    declaration = submitted_backpay(unit, [record(2, person, Month(2024, 5), Month(2024, 6))])
+    Contribution.objects.create(unit=unit, person=person, month=202406, bill_month=202406,
+                                insurance="pension", kind="regular", base=800_000,
+                                employer=128_000, personal=64_000)
+    with pytest.raises(services.DeclarationError, match="2024年06月"):
+        declaration_approve(declaration, actor=STAFF, today=TODAY)
+    assert not Contribution.objects.filter(kind="backpay").exists()
+
+
+def test_submission_refuses_months_billed_since_the_draft():
+    unit, person, first, _ = _two_overlapping()
+    declaration_approve(first, actor=STAFF, today=TODAY)
+    draft = declaration_create(unit=unit, actor=UNIT, today=TODAY,
+                               records=[record(2, person, Month(2024, 2), Month(2024, 2))])
+    with pytest.raises(services.DeclarationError, match=r"2024年02月.*放弃本草稿"):
+        declaration_submit(draft, signed=None, actor=UNIT, today=TODAY, cutoff_day=25)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and not draft.receipt_no
+
+
+def test_the_database_refuses_a_concurrent_approval_of_the_same_months(monkeypatch):
+    """Two approvals racing: the second's check ran before the first committed, so it saw
+    nothing billed; the unique constraint on 补缴 rows still refuses its rows."""
+    unit, _, first, second = _two_overlapping()
+    declaration_approve(first, actor=STAFF, today=TODAY)
+    rows = Contribution.objects.filter(unit=unit, kind="backpay").count()
+    checks = iter(["", None])  # the first check is the one that could not see
+
+    def racing(declaration: Declaration) -> str:
+        seen = next(checks)
+        return seen if seen is not None else real(declaration)
+
+    real = services.billed_refusal
+    monkeypatch.setattr(services, "billed_refusal", racing)
+    with pytest.raises(services.DeclarationError, match="2024年03月"):
+        declaration_approve(second, actor=STAFF, today=TODAY)
+    assert Contribution.objects.filter(unit=unit, kind="backpay").count() == rows
+    assert LateFeeCharge.objects.filter(unit=unit).count() == 1

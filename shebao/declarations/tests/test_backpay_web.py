@@ -28,7 +28,7 @@ from shebao.declarations.backpay import EVIDENCE_MAX_BYTES, evidence_check, line
 from shebao.declarations.batchfiles import BackpayRecord
 from shebao.declarations.models import Declaration, DeclarationLine, Evidence, Source, Status
 from shebao.declarations.services import declaration_approve, declaration_create
-from shebao.declarations.testing import make_backpay, submit, today, token_of
+from shebao.declarations.testing import make_backpay, make_billed, submit, today, token_of
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Person
@@ -122,6 +122,22 @@ def test_a_person_of_another_unit_is_refused_at_the_id_number(
     errors = errors_at(response.content.decode())
     assert errors["id_number"] == ["该人员从未在本单位参保，不能由本单位补缴"]
     assert "evidence" not in errors
+    assert nothing_stored()
+
+
+def test_months_already_billed_are_refused_at_the_start_month(
+        unit_client: Client, holder: Holder, person: Person) -> None:
+    """Re-declaring months already back-paid (or settled) for the person: nothing is
+    quoted or created, and the months are named at 起始年月."""
+    make_billed(person, holder.unit, Month(2025, 1), Month(2025, 2), kind="backpay",
+                bill_month=Month(2025, 4))
+    for action in ("quote", "next"):
+        response = unit_client.post(URL, form(person, action=action, evidence=pdf()))
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert errors_at(html)["start"][0].startswith(
+            "2025年01月至2025年02月 已核定缴费，不能重复补缴")
+        assert 'id="quote-totals"' not in html
     assert nothing_stored()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shebao.declarations.testing import make_billed
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_unit
 from shebao.testing import make_person as _make_person
@@ -198,6 +199,52 @@ def test_backpay_refuses_person_never_enrolled_here(unit, other):
     assert codes(result) == [(2, "身份证号码", "never_enrolled_here")]
 
 
+@pytest.mark.parametrize("kind", ["regular", "difference", "backpay"])
+def test_backpay_refuses_months_already_billed_to_this_unit(unit, kind):
+    person = make_person()
+    make_enrolment(person, unit, first=M(2023, 1))
+    make_billed(person, unit, M(2024, 1), M(2024, 2), kind=kind, bill_month=M(2024, 6))
+    result = check(file("backpay", person_row("backpay", person)), "backpay", unit=unit)
+    assert codes(result) == [(2, "起始年月", "month_already_billed")]
+    assert result.errors[0].message.startswith("2024年01月至2024年02月 已核定缴费，不能重复补缴")
+    assert result.errors[0].value == "202401"
+
+
+def test_backpay_of_months_billed_elsewhere_or_outside_the_period_passes(unit, other):
+    person = make_person()
+    make_enrolment(person, unit, first=M(2023, 1))
+    make_billed(person, other, M(2024, 1))  # another unit's bill is not this unit's
+    make_billed(person, unit, M(2023, 12), M(2024, 4))  # either side of 2024-01…03
+    assert check(file("backpay", person_row("backpay", person)), "backpay", unit=unit).ok
+
+
+def test_a_month_whose_rows_were_fully_reversed_is_not_billed(unit):
+    person = make_person()
+    make_enrolment(person, unit, first=M(2023, 1))
+    make_billed(person, unit, M(2024, 2))
+    from shebao.contributions.models import Contribution
+
+    Contribution.objects.bulk_create([
+        Contribution(unit=unit, person=person, month=202402, bill_month=202406,
+                     insurance=c.insurance, kind="difference", base=-c.base,
+                     employer=-c.employer, personal=-c.personal)
+        for c in Contribution.objects.filter(person=person)])
+    assert check(file("backpay", person_row("backpay", person)), "backpay", unit=unit).ok
+
+
+def test_each_row_is_checked_against_its_own_period(unit):
+    person, other_person = make_person(), make_person()
+    for p in (person, other_person):
+        make_enrolment(p, unit, first=M(2023, 1))
+    make_billed(person, unit, M(2024, 3), M(2024, 4), M(2024, 5), M(2024, 9))
+    rows = [person_row("backpay", person, 起始年月="202401", 终止年月="202402"),
+            person_row("backpay", person, 起始年月="202404", 终止年月="202412"),
+            person_row("backpay", other_person, 起始年月="202404", 终止年月="202405")]
+    result = check(file("backpay", *rows), "backpay", unit=unit)
+    assert codes(result) == [(3, "起始年月", "month_already_billed")]
+    assert result.errors[0].message.startswith("2024年04月至2024年05月、2024年09月 已核定")
+
+
 # --- set-based: the query count does not grow with the rows -------------------------------
 
 
@@ -218,5 +265,10 @@ def test_registry_queries_are_constant_in_the_number_of_rows(kind, unit,
     _queries(kind, rows[:1], unit)  # loads the policy table cache once
     few = _queries(kind, rows[:3], unit)
     assert _queries(kind, rows, unit) == few
+    if kind == "backpay":  # some months billed: the refusals cost no more queries
+        make_billed(people[0], unit, M(2024, 1))
+        make_billed(people[-1], unit, M(2024, 2))
+        assert _queries(kind, rows, unit) == few
     with django_assert_max_num_queries(4):  # persons, enrolments, the policy year table
+        # (wage) or the months already billed (backpay)
         check(file(kind, *rows), kind, unit=unit)

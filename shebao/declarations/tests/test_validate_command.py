@@ -10,10 +10,11 @@ import sys
 import pytest
 from django.core.management import call_command
 
+from shebao.declarations.testing import make_billed
 from shebao.lib.periods import Month
 from shebao.testing import make_enrolment, make_person, make_unit
 
-from .samples import DATA, HEADERS, csv_bytes, remove_row
+from .samples import DATA, HEADERS, backpay_row, csv_bytes, remove_row
 
 KEYS = ["ok", "kind", "rows", "errors"]
 ERROR_KEYS = ["row", "column", "value", "code", "message"]
@@ -110,6 +111,26 @@ def test_unit_option_applies_the_registry_rules(capsys, tmp_path):
                          "--as-of", "2025-07-10")
     assert status == 1
     assert [(e["row"], e["code"]) for e in out["errors"]] == [(3, "person_unknown")]
+
+
+@pytest.mark.django_db
+def test_backpay_of_months_already_billed_to_the_unit_is_reported(capsys, tmp_path):
+    """The issue's done-when check: month_already_billed at 起始年月."""
+    unit = make_unit()
+    person = make_person(name="赵一")
+    make_enrolment(person, unit, first=Month(2020, 1))
+    make_billed(person, unit, Month(2024, 1), Month(2024, 2), Month(2024, 3), kind="backpay",
+                bill_month=Month(2024, 6))
+    path = tmp_path / "backpay.csv"
+    path.write_bytes(csv_bytes([HEADERS["backpay"],
+                                backpay_row(1, 身份证号码=person.id_number, 姓名="赵一")]))
+    status, out, _ = run(capsys, path, "--kind", "backpay", "--unit", unit.number,
+                         "--as-of", "2025-07-10")
+    assert status == 1
+    assert [(e["row"], e["column"], e["value"], e["code"]) for e in out["errors"]] == [
+        (2, "起始年月", "202401", "month_already_billed")]
+    assert out["errors"][0]["message"].startswith(
+        "2024年01月至2024年03月 已核定缴费，不能重复补缴")
 
 
 def test_console_script_exit_codes(tmp_path):

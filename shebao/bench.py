@@ -87,8 +87,8 @@ def inside() -> dict[str, Any]:
     from shebao.contributions.models import Contribution, UnitMonth
     from shebao.contributions.settlement import settlement_run
     from shebao.lib.periods import Month
-    from shebao.pension.models import AccountCredit, AccountYear
-    from shebao.pension.services import account_close_year
+    from shebao.pension.models import AccountCredit, AccountYear, ClosedYear
+    from shebao.pension.services import account_close_year, imported_years_register
     from shebao.policy.selectors import policy_at
     from shebao.registry.models import Enrolment, Person, UnitInjuryRate, WageBase
 
@@ -179,6 +179,7 @@ def inside() -> dict[str, Any]:
     # bench year, then the timed close.
     AccountYear.objects.filter(year__in=(BENCH_YEAR - 1, BENCH_YEAR)).delete()
     AccountCredit.objects.filter(year=BENCH_YEAR).delete()
+    ClosedYear.objects.filter(year__gte=BENCH_YEAR - 1).delete()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             """INSERT INTO pension_accountyear (person_id, year, opening, months_paid,
@@ -196,6 +197,7 @@ def inside() -> dict[str, Any]:
                    WHERE bill_month = %(m)s AND insurance = 'pension'""",
                 {"y": BENCH_YEAR, "mm": BENCH_YEAR * 100 + k, "m": m,
                  "now": dt.datetime.now(dt.UTC)})
+    imported_years_register()  # the bench year's predecessor, so the bench year may close
     t_interest, closed = _timed("year-end interest",
                                 lambda: account_close_year(BENCH_YEAR))
     results.update(interest_accounts=closed, interest_s=round(t_interest, 2))

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from shebao.accounts.models import StaffRole
 from shebao.contributions.arrears import arrears_for_units, pending_late_fee, units_in_arrears
 from shebao.contributions.bankfile import bankfile_import
+from shebao.contributions.issues import settlement_issues
 from shebao.contributions.payments import PaymentError, PaymentInput, payment_record
 from shebao.lib.money import format_fen_grouped
 from shebao.registry.models import Unit
@@ -20,9 +21,14 @@ from .forms import AsOfForm, BankFileForm, PaymentForm
 ANY_STAFF = (StaffRole.INTAKE, StaffRole.REVIEW)
 
 
+ISSUES_SHOWN = 50
+
+
 @staff_required(*ANY_STAFF)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/index.html")
+    issues = settlement_issues()
+    return render(request, "backoffice/index.html",
+                  {"issues": issues[:ISSUES_SHOWN], "issue_count": issues.count()})
 
 
 @staff_required(StaffRole.INTAKE)

@@ -30,6 +30,11 @@ class CalculationError(ValueError):
     """Inputs the rules refuse; the message is Chinese, for users."""
 
 
+# UnitTerms.injury_class of a unit with no work-injury class for the month (a registry
+# error): its other insurances are billed, work injury is not (settlement flags it).
+NO_INJURY_CLASS = 0
+
+
 @dataclass(frozen=True, slots=True)
 class UnitTerms:
     """What of a unit changes its employer rates: work-injury class and factor, size."""
@@ -91,9 +96,12 @@ def _employer_factor(policy: Policy, insurance: str, unit: UnitTerms,
 
 
 def rate_terms(policy: Policy, *, rural: bool, unit: UnitTerms) -> list[RateTerms]:
-    """The exact multipliers of every insurance, in canonical order."""
+    """The exact multipliers of every insurance, in canonical order (without work
+    injury for a unit with no class, NO_INJURY_CLASS)."""
     terms = []
     for ins in ORDER:
+        if ins == Insurance.WORK_INJURY and unit.injury_class == NO_INJURY_CLASS:
+            continue
         figures: list[Figure] = [policy.base_lower[ins], policy.base_upper[ins]]
         try:
             employer = policy.rate(ins, "employer", injury_class=unit.injury_class)

@@ -17,7 +17,7 @@ from django.db.models import F, Sum
 
 from shebao.lib.money import format_fen
 from shebao.lib.periods import Month, month_range
-from shebao.pension.services import account_close_year
+from shebao.pension.services import account_close_year, imported_years_register
 from shebao.registry.models import Unit
 
 from .bankfile import bankfile_import
@@ -46,6 +46,7 @@ def demo_history(*, first: Month, today: dt.date, arrears_numbers: tuple[str, ..
     numbers = dict(Unit.objects.values_list("id", "number"))
     skip = {uid for uid, n in numbers.items() if n in arrears_numbers}
     late = next((uid for uid, n in numbers.items() if n == late_number), None)
+    imported_years_register()  # the imported account years are final: closes follow them
     for month in month_range(first, last):
         settlement_run(month, bill_month=month)
         paid = month.add(1).first_day() + dt.timedelta(days=14)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from shebao.lib.periods import Month
 from shebao.policy.insurances import Insurance
 from shebao.registry.models import Person, Unit
 
@@ -253,3 +254,38 @@ class UnitTerm(models.Model):
             models.UniqueConstraint(fields=["month", "unit_id", "insurance"],
                                     name="unit_term_once"),
         ]
+
+
+class SettlementIssue(models.Model):
+    """A unit's month that settlement could not bill in full, for staff to put right.
+
+    Found again by every settlement run of the month (so it disappears once the registry
+    is corrected and the month re-settled); it is not part of the bill, which a closed
+    month keeps unchanged.
+    """
+
+    class Code(models.TextChoices):
+        INJURY_CLASS_MISSING = ("injury_class_missing",
+                                "缺少工伤保险行业风险类别，工伤保险未核定")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, db_index=False,
+                             related_name="settlement_issues")
+    month = models.IntegerField("费款所属期")
+    code = models.CharField("问题", max_length=32, choices=Code.choices)
+    found_at = models.DateTimeField("发现时间")
+
+    class Meta:
+        verbose_name = "核定问题"
+        verbose_name_plural = "核定问题"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "code"],
+                                    name="settlement_issue_once"),
+        ]
+        indexes = [
+            # serves: a month's issues, replaced by each settlement run; the staff list
+            models.Index(fields=["month", "unit"], name="settlement_issue_month"),
+        ]
+
+    @property
+    def month_label(self) -> str:
+        return Month.from_int(self.month).label

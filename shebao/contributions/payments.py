@@ -24,6 +24,7 @@ from django.db.models import F, Max
 from shebao.audit.services import SYSTEM, Actor, event_record
 from shebao.lib.money import format_fen
 from shebao.lib.periods import Month
+from shebao.pension.services import credit_year, last_closed_year
 from shebao.policy.selectors import account_share_at
 from shebao.registry.models import Unit
 
@@ -116,10 +117,13 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
 
     Idempotent: for each contribution month in the bill, each person's credited base is
     brought to the base of that month's paid bills; only the difference is booked (so
-    re-settled and back-paid months are credited once). Booked in the year of payment;
-    the share is that of the contribution month (11% to 2005-12, 8% from 2006-01).
+    re-settled and back-paid months are credited once). Booked in the account year of
+    the contribution month while it is open, else in the year paid as 补记 (`credit_year`,
+    decision 0011); the share is that of the contribution month (11% to 2005-12, 8% from
+    2006-01).
     """
     booked = 0
+    last_closed = last_closed_year(for_booking=True)
     with connection.cursor() as cur:
         cur.execute(
             """SELECT DISTINCT month FROM contributions_contribution
@@ -152,8 +156,9 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
                               WHERE unit_id = %(unit)s AND month = %(m)s
                               GROUP BY person_id) b ON b.person_id = t.person_id
                    WHERE t.base <> COALESCE(b.base, 0)""",
-                {"year": paid_date.year, "ppm": share.value, "now": dt.datetime.now(dt.UTC),
-                 "unit": bill.unit_id, "m": m},
+                {"year": credit_year(m // 100, paid_date.year, last_closed),
+                 "ppm": share.value, "now": dt.datetime.now(dt.UTC), "unit": bill.unit_id,
+                 "m": m},
             )
             booked += max(cur.rowcount, 0)
     return booked

@@ -25,7 +25,8 @@ from shebao.policy.selectors import Policy, policy_at
 from shebao.registry.choices import EnterpriseSize, WageSource
 from shebao.registry.models import UnitInjuryRate
 
-from .calculator import SCALE, CalculationError, UnitTerms, rate_terms
+from .calculator import NO_INJURY_CLASS, SCALE, CalculationError, UnitTerms, rate_terms
+from .issues import injury_class_issues_refresh
 from .models import Kind, MonthStatus, RateTerm, UnitMonth, UnitTerm
 
 HALF = SCALE // 2
@@ -46,7 +47,7 @@ class SettlementResult:
     difference_rows: int = 0
     defaults_created: int = 0
     missing_wage: int = 0
-    missing_injury_rate: int = 0
+    missing_injury_rate: int = 0  # units billed without work injury (SettlementIssue)
     refused_units: list[str] = field(default_factory=list)
 
 
@@ -93,19 +94,22 @@ FROM (
 
 # Each unit's multipliers for the month: its work-injury class and factor of that
 # month and its size select the RateTerm rows (which the calculator wrote), the urban
-# and the rural personal rate side by side.
-_UNIT_TERMS = """
+# and the rural personal rate side by side. A unit with no class for the month (a
+# registry error) takes the rows of NO_INJURY_CLASS: every insurance but work injury,
+# so the error never drops its pension or medical (the month is flagged, below).
+_UNIT_TERMS = f"""
 INSERT INTO contributions_unitterm (month, unit_id, insurance, lower, upper, employer_num,
                                     personal_num, personal_num_rural, personal_fixed)
 SELECT %(m)s, u.id, t.insurance, t.lower, t.upper, t.employer_num, t.personal_num,
        tr.personal_num, t.personal_fixed
 FROM registry_unit u
-JOIN registry_unitinjuryrate r ON r.unit_id = u.id AND r.first_month <= %(m)s
+LEFT JOIN registry_unitinjuryrate r ON r.unit_id = u.id AND r.first_month <= %(m)s
      AND (r.last_month IS NULL OR r.last_month >= %(m)s)
-JOIN contributions_rateterm t ON t.month = %(m)s AND t.injury_class = r.injury_class
-     AND t.floating_pct = r.floating_pct AND t.size = u.size AND t.rural = 0
-JOIN contributions_rateterm tr ON tr.month = %(m)s AND tr.injury_class = r.injury_class
-     AND tr.floating_pct = r.floating_pct AND tr.size = u.size AND tr.rural = 1
+JOIN contributions_rateterm t ON t.month = %(m)s
+     AND t.injury_class = COALESCE(r.injury_class, {NO_INJURY_CLASS})
+     AND t.floating_pct = COALESCE(r.floating_pct, 0) AND t.size = u.size AND t.rural = 0
+JOIN contributions_rateterm tr ON tr.month = %(m)s AND tr.injury_class = t.injury_class
+     AND tr.floating_pct = t.floating_pct AND tr.size = u.size AND tr.rural = 1
      AND tr.insurance = t.insurance
 """
 
@@ -122,7 +126,7 @@ def rate_terms_store(policy: Policy, result: SettlementResult) -> None:
         .exclude(last_month__lt=m)
         .values_list("injury_class", "floating_pct")
         .distinct()
-    )
+    ) | {(NO_INJURY_CLASS, 0)}
     RateTerm.objects.filter(month=m).delete()
     rows = []
     for injury_class, floating_pct in sorted(combos):
@@ -132,8 +136,9 @@ def rate_terms_store(policy: Policy, result: SettlementResult) -> None:
                     terms = rate_terms(policy, rural=bool(rural),
                                        unit=UnitTerms(injury_class, floating_pct, size))
                 except CalculationError as exc:
-                    result.refused_units.append(
-                        f"工伤类别{injury_class}/浮动{floating_pct}%：{exc}")
+                    which = ("无工伤类别的单位" if injury_class == NO_INJURY_CLASS
+                             else f"工伤类别{injury_class}/浮动{floating_pct}%")
+                    result.refused_units.append(f"{which}：{exc}")
                     break
                 rows += [
                     RateTerm(month=m, insurance=t.insurance, rural=rural,
@@ -348,15 +353,6 @@ def _diagnose(policy: Policy, result: SettlementResult) -> None:
             {"m": m, "year": year},
         )
         result.missing_wage = cur.fetchone()[0]
-        cur.execute(
-            """SELECT COUNT(DISTINCT e.unit_id) FROM registry_enrolment e
-               WHERE e.first_month <= %(m)s AND (e.last_month IS NULL OR e.last_month >= %(m)s)
-                 AND NOT EXISTS (SELECT 1 FROM registry_unitinjuryrate r
-                   WHERE r.unit_id = e.unit_id AND r.first_month <= %(m)s
-                     AND (r.last_month IS NULL OR r.last_month >= %(m)s))""",
-            {"m": m},
-        )
-        result.missing_injury_rate = cur.fetchone()[0]
 
 
 def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size: int = 2000,
@@ -372,6 +368,7 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
     with transaction.atomic():
         rate_terms_store(policy, result)
         result.defaults_created = wage_defaults_fill(policy)
+        result.missing_injury_rate = injury_class_issues_refresh(m)
         UnitTerm.objects.filter(month=m).delete()
         with connection.cursor() as cur:
             cur.execute(_UNIT_TERMS, {"m": m})
@@ -404,7 +401,8 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
                  object_ref=str(month),
                  after={"units": result.units, "rows": result.rows,
                         "difference_rows": result.difference_rows,
-                        "bill_month": str(bill), "defaults_created": result.defaults_created})
+                        "bill_month": str(bill), "defaults_created": result.defaults_created,
+                        "missing_injury_rate": result.missing_injury_rate})
     return result
 
 

@@ -62,13 +62,35 @@ class AccountYear(models.Model):
         ]
 
 
+class ClosedYear(models.Model):
+    """A year whose accounts are final: closed by the year-end interest (结息), or
+    imported history. Years close in order, each only after the previous one; a credit
+    for a month of a closed year is booked in a later year as 补记 (decision 0011).
+    Years before FIRST_COMPUTED_YEAR are imported and count as closed without a row."""
+
+    class Source(models.TextChoices):
+        IMPORTED = "imported", "历史数据导入"
+        CLOSED = "closed", "年终结息"
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    accounts = models.IntegerField("账户数")
+    closed_at = models.DateTimeField("结息时间")
+
+    class Meta:
+        verbose_name = "已结息年度"
+        verbose_name_plural = "已结息年度"
+
+
 class AccountCredit(models.Model):
-    """A monthly credit to the personal account (记账), booked in `year`.
+    """A monthly credit to the personal account (记账), booked in account year `year`.
 
     Created when the month's contributions are paid: base × account share (11% to
-    2005-12, 8% from 2006-01). `month` is the contribution month; back-payments for
-    past years are booked in the year they are paid. Append-only: corrections are
-    reversing credits.
+    2005-12, 8% from 2006-01). `month` is the contribution month. A credit belongs to
+    the year of its month when booked before that year is closed; booked after, it goes
+    to the year paid (the first open year, if that is closed too) as 补记, keeping its
+    month, so `year > month // 100` marks a 补记 (decision 0011). Append-only:
+    corrections are reversing credits.
     """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False)
@@ -92,3 +114,8 @@ class AccountCredit(models.Model):
             # serves: idempotent booking of a unit's paid month
             models.Index(fields=["unit_id", "month"], name="credit_unit_month"),
         ]
+
+    @property
+    def backfilled(self) -> bool:
+        """补记: booked in a year after that of its contribution month."""
+        return self.year > self.month // 100

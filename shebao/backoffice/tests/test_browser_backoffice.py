@@ -109,3 +109,25 @@ def test_bank_file_with_errors_then_corrected_and_arrears(page: Page, screenshot
     expect(table.get_by_role("row")).to_have_count(3)  # header + two units
     expect(table).to_contain_text("北京乙演示商贸有限公司")
     screenshot(page, "backoffice-arrears")
+
+
+def test_settlement_issue_on_the_home_page(page: Page, screenshot: Screenshot) -> None:
+    """A unit without a work-injury class for a month is listed for staff on the home page."""
+    from shebao.contributions.settlement import settlement_run
+    from shebao.lib.periods import Month
+    from shebao.registry.models import Unit, UnitInjuryRate
+
+    unit_a, _, _ = _city()
+    UnitInjuryRate.objects.filter(unit__number=unit_a).delete()
+    settlement_run(Month(2025, 8), bill_month=Month(2025, 8))
+    name = Unit.objects.get(number=unit_a).name
+    _login(page)
+    table = page.get_by_role("table")
+    expect(page.get_by_role("heading", name="核定问题（1 项）")).to_be_visible()
+    expect(table).to_contain_text(unit_a)
+    expect(table).to_contain_text("2025年08月")
+    expect(table).to_contain_text("缺少工伤保险行业风险类别，工伤保险未核定")
+    expect(table).to_contain_text(name)
+    screenshot(page, "backoffice-settlement-issue")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "backoffice-settlement-issue-390")

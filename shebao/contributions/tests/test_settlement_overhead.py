@@ -69,7 +69,7 @@ def test_missing_injury_rate_is_reported():
                    policy_years=(2025,))
     UnitInjuryRate.objects.filter(unit=unit).delete()
     result = settlement_run(AUG, bill_month=AUG)
-    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (0, 0, 1)
+    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (4, 0, 1)
 
 
 def test_defaults_only_for_enrolled_people_without_this_years_wage_in_open_units():

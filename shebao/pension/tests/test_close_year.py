@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shebao.pension.models import AccountCredit, AccountYear
-from shebao.pension.services import CloseYearError, account_close_year, year_interest
+from shebao.pension.services import (
+    CloseYearError,
+    account_close_year,
+    imported_years_register,
+    year_interest,
+)
 from shebao.testing import make_person
 
 
@@ -30,10 +35,13 @@ def test_interest_is_monotone_in_the_rate(opening, credits, r1, r2):
 
 
 def _account(person, *, opening: int, monthly: list[int], year: int = 2023) -> None:
+    """An imported record of the year before `year` (registered as closed) and credits
+    of `year`."""
     AccountYear.objects.create(
         person=person, year=year - 1, opening=0, months_paid=0, average_base=0, credits=0,
         interest_opening=0, interest_credits=0, closing=opening, cumulative_months=100,
         rate_ppm=0, source="imported")
+    imported_years_register()
     for i, amount in enumerate(monthly, start=1):
         AccountCredit.objects.create(person=person, unit_id=1, year=year, month=year * 100 + i,
                                      base=amount * 100 // 8, amount=amount)
@@ -91,6 +99,7 @@ def test_close_year_refuses_imported_and_unfinished_years():
 
 @pytest.mark.django_db
 def test_close_year_command(capsys):
+    _account(make_person(), opening=100, monthly=[])
     with pytest.raises(SystemExit) as exc:
         call_command("close_year", "20x3")
     assert exc.value.code == 2

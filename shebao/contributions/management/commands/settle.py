@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.db.models import Sum
 
+from shebao.contributions.issues import settlement_issues
 from shebao.contributions.models import UnitMonth
 from shebao.contributions.settlement import SettlementError, month_close, settlement_run
 from shebao.lib.cli import ChineseCommand, UsageError
@@ -59,7 +60,9 @@ class Command(ChineseCommand):
         if result.missing_wage:
             self.stdout.write(f"注意：{result.missing_wage} 人缺少本缴费年度缴费工资，未核定")
         if result.missing_injury_rate:
-            self.stdout.write(f"注意：{result.missing_injury_rate} 个单位缺少工伤保险费率，未核定")
+            numbers = "、".join(i.unit.number for i in settlement_issues(month))
+            self.stdout.write(f"注意：{result.missing_injury_rate} 个单位缺少工伤保险行业风险类别，"
+                              f"其他险种已核定，工伤保险未核定（请补登类别后重新核定）：{numbers}")
         for refused in result.refused_units:
             self.stdout.write(f"注意：{refused}")
         if options["close"]:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0005_arrears_late_fee_once'),
+        ('contributions', '0006_backpay_month_once'),
         ('registry', '0001_initial'),
     ]
 

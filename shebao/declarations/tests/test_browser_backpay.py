@@ -103,6 +103,14 @@ def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Sc
     receipt_no = receipt.locator("tr", has_text="回执号").locator("td").first.inner_text()
     page.get_by_role("button", name="退出").click()
 
+    # The same person's 2025-03…04 declared again (a batch file) before the review.
+    from shebao.declarations.testing import make_backpay
+    from shebao.lib.periods import Month
+    from shebao.registry.models import Person
+
+    again = make_backpay(holder, Person.objects.get(id_number=id_number),
+                         months=(Month(2025, 3), Month(2025, 4)))
+
     page.goto("/backoffice/")
     page.get_by_label("用户名").fill("shenhe")
     page.get_by_label("密码").fill(STAFF_PASSWORD)
@@ -111,7 +119,14 @@ def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Sc
     page.get_by_role("link", name="申报审核").click()
     page.get_by_role("link", name=receipt_no).click()
     expect(page.locator("#quote-due")).to_be_visible()
+    overlaps = page.locator("#overlaps")
+    expect(overlaps).to_contain_text(str(again.receipt_no))
+    expect(overlaps).to_contain_text("2025年03月")
+    expect(overlaps).not_to_contain_text("2025年04月")
     screenshot(page, "backpay-review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "backpay-review-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as info:
         page.get_by_role("link", name="劳动合同.pdf").click()
     assert info.value.suggested_filename == "劳动合同.pdf"
@@ -119,6 +134,13 @@ def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Sc
     page.get_by_role("button", name="审核通过").click()
     expect(page.locator(".messages")).to_contain_text(f"回执号 {receipt_no}")
     expect(page.locator(".messages")).to_contain_text("已审核通过")
+
+    # The overlapping one cannot be approved: 2025-03 is billed now.
+    page.goto(f"/backoffice/declarations/{again.receipt_no}/")
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.locator(".messages")).to_contain_text("2025年03月")
+    expect(page.locator(".messages")).to_contain_text("不能重复补缴")
+    screenshot(page, "backpay-review-refused")
 
     from shebao.contributions.models import Contribution
     from shebao.contributions.models import Kind as ContributionKind

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shebao.audit.services import Actor, event_record
+from shebao.contributions.backpay import BackpayError
 from shebao.contributions.models import MonthStatus, UnitMonth
 from shebao.lib.faults import fault_point
 from shebao.lib.periods import Month
@@ -313,6 +314,9 @@ def _backpay_apply(declaration: Declaration, today: dt.date) -> None:
     try:
         with transaction.atomic():
             _apply(declaration, today)
+    except BackpayError as exc:  # the quote rules refuse it now (e.g. a registry gap)
+        raise DeclarationError(
+            f"{exc}。不能审核通过，请退回本申报或待登记信息更正后再审核") from exc
     except IntegrityError as exc:
         refusal = billed_refusal(declaration)
         raise DeclarationError(f"{refusal or '补缴的月份刚由另一份补缴申报核定'}。"

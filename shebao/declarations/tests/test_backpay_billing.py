@@ -201,3 +201,17 @@ def test_the_database_refuses_a_concurrent_approval_of_the_same_months(monkeypat
         declaration_approve(second, actor=STAFF, today=TODAY)
     assert Contribution.objects.filter(unit=unit, kind="backpay").count() == rows
     assert LateFeeCharge.objects.filter(unit=unit).count() == 1
+
+
+def test_approval_refusal_by_the_rules_is_a_declaration_error_not_a_crash(three_lines):
+    """A 补缴 the quote rules refuse at approval (here the unit's work-injury class was
+    removed from the registry after submission) is refused with the rules' Chinese
+    message; nothing is billed and the declaration stays under review."""
+    unit, declaration = three_lines
+    unit.injury_rates.all().delete()
+    with pytest.raises(services.DeclarationError) as refused:
+        declaration_approve(declaration, actor=STAFF, today=TODAY)
+    assert "没有工伤保险费率记录" in str(refused.value)
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REVIEWING
+    assert not Contribution.objects.filter(unit=unit, kind="backpay").exists()

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from shebao.pension.models import AccountCredit, AccountYear
+from shebao.pension.models import AccountCredit, AccountYear, ClosedYear
 from shebao.testing import make_person, make_unit
 from shebao.tests.crash import CrashDb
 
@@ -21,6 +22,9 @@ ACCOUNTS = 40
 def test_killed_close_year_leaves_nothing_and_a_rerun_equals_a_clean_run(
         tmp_path: Path) -> None:
     unit = make_unit()
+    # the year before is closed: years close in order (decision 0011)
+    ClosedYear.objects.create(year=YEAR - 1, source=ClosedYear.Source.CLOSED,
+                              accounts=ACCOUNTS, closed_at=timezone.now())
     for n in range(ACCOUNTS):
         person = make_person()
         AccountYear.objects.create(

@@ -64,6 +64,7 @@ font:
 run: install font
 	@echo "==> database"
 	$(BIN)/shebao migrate --noinput
+	$(BIN)/shebao policy load
 	$(BIN)/shebao collectstatic --noinput -v 0
 	@if [ -n "$(wildcard shebao/*/management/commands/demo.py)" ]; then \
 	  echo "==> demo data"; $(BIN)/shebao demo $(DEMO_ARGS); \

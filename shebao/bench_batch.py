@@ -66,6 +66,7 @@ def _setup_django(tmp: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("policy", "load", verbosity=0)
 
 
 def _people(rows: int, seed: int, skip: set[str] | None = None) -> list[tuple[str, str, str]]:

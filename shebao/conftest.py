@@ -19,9 +19,9 @@ against pytest-django's ``live_server``. docs/DEVELOPERS.md explains the choices
   there, so tests, live server and rollback keep using the same ones. Browser tests run
   last, so no other test sees any of this.
 * ``live_server`` makes a test transactional and the tables are flushed after it, which
-  would also remove the rows that data migrations load (the shipped policy parameters).
-  ``page`` requests serialized rollback: the test database is serialized once after
-  migrating and restored before each browser test.
+  would also remove the shipped policy parameters loaded at setup (``django_db_setup``
+  below). ``page`` requests serialized rollback: the test database is serialized once
+  after that setup and restored before each browser test.
 """
 
 from __future__ import annotations
@@ -117,6 +117,29 @@ def _static_files_from_finders(tmp_path_factory: pytest.TempPathFactory) -> Iter
     static_root = tmp_path_factory.mktemp("static")  # whitenoise warns when it is missing
     with override_settings(STORAGES=storages, STATIC_ROOT=static_root):
         yield
+
+
+# --- the test database ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database as deployed: migrated, then the shipped policy file loaded.
+
+    Migrations hold no data (`shebao policy load` loads the figures, see policy/0002), so
+    the setup loads it here, without an audit event (tests count events from zero). The
+    serialized copy that browser tests are restored from is taken again, with the rows.
+    """
+    from django.db import connections
+
+    from shebao.policy.loader import policy_file_load
+
+    with django_db_blocker.unblock():
+        policy_file_load()
+        for connection in connections.all():
+            if getattr(connection, "_test_serialized_contents", None) is not None:
+                connection._test_serialized_contents = (  # type: ignore[attr-defined]
+                    connection.creation.serialize_db_to_string())
 
 
 # --- browser fixtures ----------------------------------------------------------------

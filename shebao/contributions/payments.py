@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from shebao.audit.services import SYSTEM, Actor, event_record
 from shebao.lib.money import format_fen
@@ -33,11 +33,11 @@ from .models import (
     ARREARS_LATE_FEE,
     Allocation,
     LateFeeCharge,
-    MonthStatus,
     Payment,
     PaymentBatch,
     UnitMonth,
 )
+from .resettle import first_open_month
 from .settlement import bills_refresh
 
 
@@ -88,12 +88,8 @@ def _allocate(payment: Payment, amount: int) -> tuple[int, int]:
 def charge_month(paid_date: dt.date) -> Month:
     """The bill month a late fee paid on `paid_date` is charged to: the month of the
     payment, or the first month after the last closed one if that is closed already
-    (e.g. a bank file imported after its month closed). Months close for every unit
-    at once (`month_close`), so the last closed month is that of any unit."""
-    month = Month.of(paid_date)
-    closed = (UnitMonth.objects.filter(month__gte=int(month), status=MonthStatus.CLOSED)
-              .aggregate(last=Max("month"))["last"])
-    return month if closed is None else Month.from_int(closed).add(1)
+    (e.g. a bank file imported after its month closed)."""
+    return first_open_month(Month.of(paid_date))
 
 
 def arrears_late_fee_charge(bill: UnitMonth, paid_date: dt.date) -> int:

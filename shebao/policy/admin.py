@@ -19,7 +19,7 @@ class PolicyRowAdmin(admin.ModelAdmin):
     list_display = ("key", "insurance", "party", "variant", "value", "unit", "first_month",
                     "last_month", "confidence", "origin", "active")
     list_filter = ("key", "insurance", "confidence", "active", "origin")
-    search_fields = ("source", "note")
+    search_fields = ("source", "document", "note", "note_zh")
     ordering = ("key", "insurance", "party", "variant", "first_month")
     list_per_page = 100
     readonly_fields = ("updated_at",)

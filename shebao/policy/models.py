@@ -30,7 +30,11 @@ class PolicyRow(models.Model):
     last_month = models.IntegerField("终止年月", null=True, blank=True)
     confidence = models.CharField("可信度", max_length=12, choices=Confidence.choices)
     source = models.TextField("出处", blank=True)
-    note = models.TextField("说明", blank=True)
+    note = models.TextField("说明（英文）", blank=True)
+    # The official notice that set the figure, as cited on a government page (《title》
+    # （文号）); empty where no source names one. Shown as the figure's citation.
+    document = models.TextField("依据文件", blank=True, default="")
+    note_zh = models.TextField("说明", blank=True, default="")
     origin = models.CharField("来源", max_length=10, default="shipped")
     active = models.BooleanField("有效", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -76,8 +76,9 @@ class Figure:
     last_month: Month | None
     confidence: str
     source: str
-    note: str
+    note: str  # the Chinese note (the file's note_zh), as pages show it
     values: tuple[int, ...] = ()
+    document: str = ""  # the official document cited for the figure
 
     @property
     def confidence_label(self) -> str:
@@ -119,7 +120,8 @@ def variant_label(variant: str) -> str:
     return {"large": "大型企业", "small_medium": "中小微企业"}.get(variant, variant)
 
 
-def _figure(row: PolicyRow, insurance: str) -> Figure:
+def figure_of(row: PolicyRow, insurance: str) -> Figure:
+    """The figure a row gives for one of its insurances (values made exact)."""
     values: tuple[int, ...] = ()
     if row.unit == "yuan":
         value = decimal_to_fen(Decimal(row.value))  # refuses fractions of a fen
@@ -138,7 +140,8 @@ def _figure(row: PolicyRow, insurance: str) -> Figure:
         value=value, key=row.key, insurance=insurance, party=row.party, variant=row.variant,
         raw=row.value, unit=row.unit, first_month=Month.from_int(row.first_month),
         last_month=Month.from_int(row.last_month) if row.last_month else None,
-        confidence=row.confidence, source=row.source, note=row.note, values=values,
+        confidence=row.confidence, source=row.source, note=row.note_zh, values=values,
+        document=row.document,
     )
 
 
@@ -157,7 +160,7 @@ class _Table:
         for ins in insurances:
             slot = (row.key, ins, row.party, row.variant)
             last = row.last_month if row.last_month is not None else 999912
-            self.slots.setdefault(slot, []).append((row.first_month, last, _figure(row, ins)))
+            self.slots.setdefault(slot, []).append((row.first_month, last, figure_of(row, ins)))
 
     def find(self, slot: Slot, month: int) -> Figure | None:
         hits = [f for first, last, f in self.slots.get(slot, ()) if first <= month <= last]

@@ -20,15 +20,24 @@ from shebao.declarations.batchfiles import WageRecord, batchfile_validate
 from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
 from shebao.declarations.testing import submit, today, token_of
 from shebao.declarations.wage_web import PER_PAGE, Limit, Limits, bases_for
+from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE, xlsx_read
 from shebao.policy.models import PolicyRow
-from shebao.policy.selectors import clear_cache, policy_year_months
+from shebao.policy.selectors import clear_cache, policy_at, policy_year_months
 from shebao.registry.models import Enrolment, Person, Unit, WageBase
 from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
 
 pytestmark = pytest.mark.django_db
 URL = "/unit/declarations/wage/"
+
+
+def year_limits(year: int) -> tuple[str, str]:
+    """The pension lower and upper limit of a policy year as the page shows them (the
+    year follows today: 2026 has 7,270.00 / 36,348.00, published in 2026)."""
+    p = policy_at(policy_year_months(year)[0])
+    return (format_fen_grouped(p.base_lower["pension"].value),
+            format_fen_grouped(p.base_upper["pension"].value))
 
 
 def employ(unit: Unit, name: str, **wages: int) -> Person:
@@ -108,7 +117,8 @@ def test_people_are_prefilled_and_their_bases_shown(unit_client: Client, holder:
 
     html = unit_client.get(URL).content.decode()
 
-    assert f"{year} 缴费年度" in html and "7,162.00" in html and "35,811.00" in html
+    lower, upper = year_limits(year)
+    assert f"{year} 缴费年度" in html and lower in html and upper in html
     assert "本单位在册参保人员 <strong>6</strong> 人" in html
     assert f"{year} 缴费年度已申报 <strong>1</strong> 人" in html
     assert "周七" not in html and "吴八" not in html and elsewhere.id_number not in html
@@ -118,7 +128,7 @@ def test_people_are_prefilled_and_their_bases_shown(unit_client: Client, holder:
     assert input_value(html, new) == ""
     assert "9,000.00" in row_of(html, usual) and "按上下限核定" not in row_of(html, usual)
     assert "按上下限核定（低于下限）" in row_of(html, low)
-    assert "7,162.00" in row_of(html, low)
+    assert lower in row_of(html, low)
     assert "按上下限核定（高于上限）" in row_of(html, high)
     assert "未申报按上年110%" in row_of(html, defaulted)
     assert "本次不申报" in row_of(html, new)
@@ -269,7 +279,8 @@ def test_limits_that_differ_by_insurance_give_a_column_each(
     person = employ(holder.unit, "张一")
 
     html = unit_client.get(URL).content.decode()
-    assert '<td>医疗保险</td><td class="num">7,162.00</td><td class="num">30,000.00</td>' in html
+    lower, _ = year_limits(wage_window.policy_year)
+    assert f'<td>医疗保险</td><td class="num">{lower}</td><td class="num">30,000.00</td>' in html
     response = post(unit_client, {person: "32000"}, action="check")
     row = row_of(response.content.decode(), person)
     assert "养老保险 32,000.00" in row and "医疗保险 30,000.00" in row

@@ -1,14 +1,9 @@
 from django.db import migrations
 
 
-def load(apps, schema_editor):
-    from shebao.policy.loader import load_shipped
-
-    load_shipped(apps.get_model("policy", "PolicyRow"))
-
-
 class Migration(migrations.Migration):
-    """The 2020 relief row for large units named its source 'same'; it now names it."""
+    """Once reloaded the policy file (the 2020 relief row's source); now a no-op: the
+    rows are loaded by `shebao policy load` (see 0002)."""
 
     dependencies = [("policy", "0002_load_shipped")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

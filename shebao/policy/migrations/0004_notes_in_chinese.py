@@ -1,14 +1,9 @@
 from django.db import migrations
 
 
-def load(apps, schema_editor):
-    from shebao.policy.loader import load_shipped
-
-    load_shipped(apps.get_model("policy", "PolicyRow"))
-
-
 class Migration(migrations.Migration):
-    """The shipped notes are now in Chinese (they are shown on public pages)."""
+    """Once reloaded the policy file (notes in Chinese); now a no-op: the rows are
+    loaded by `shebao policy load` (see 0002)."""
 
     dependencies = [("policy", "0003_reload_relief_source")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -16,13 +16,13 @@ import pytest
 from shebao.lib.periods import Month, month_range
 from shebao.policy import selectors
 from shebao.policy.insurances import ORDER, Insurance
-from shebao.policy.loader import POLICY_CSV, load_shipped, read_policy_csv
+from shebao.policy.loader import POLICY_CSV, policy_file_load, read_policy_csv
 from shebao.policy.models import Confidence, PolicyRow
 from shebao.policy.selectors import (
     PolicyMissing,
-    _figure,
     account_share_at,
     clear_cache,
+    figure_of,
     interest_factor_for_year,
     interest_rate_for_year,
     late_fee_daily_at,
@@ -262,10 +262,38 @@ def test_open_ended_figure_reads_as_still_in_force() -> None:
     assert fig.period_label == "2019-05 至今"
 
 
-def test_provisional_year_is_marked_provisional() -> None:
-    fig = policy_at(Month(2026, 11)).base_upper["pension"]
-    assert (fig.value, fig.confidence) == (3_581_100, Confidence.PROVISIONAL)
-    assert fig.confidence_label == "暂定（尚未公布，沿用上年）"
+@pytest.mark.parametrize("month", [Month(2026, 7), Month(2026, 11), Month(2027, 6)], ids=str)
+def test_the_2026_limits_are_the_published_ones(month: Month) -> None:
+    """京 2026 notice: 60% and 300% of 12,116 yuan, for every insurance, from 2026-07
+    (they replaced the 2025 figures carried over until publication)."""
+    p = policy_at(month)
+    assert {ins.value: p.base_lower[ins].value for ins in ORDER} == dict.fromkeys(
+        [i.value for i in ORDER], 727_000)
+    assert {ins.value: p.base_upper[ins].value for ins in ORDER} == dict.fromkeys(
+        [i.value for i in ORDER], 3_634_800)
+    fig = p.base_upper["pension"]
+    assert fig.confidence != Confidence.PROVISIONAL
+    assert fig.note.startswith("依据2026年度缴费工资基数上下限通告")
+    assert p.year_label == 2026
+
+
+@pytest.mark.parametrize(
+    ("month", "employer", "personal"),
+    [("2008-12", 15_000, 5_000), ("2009-01", 10_000, 2_000), ("2009-03", 10_000, 2_000),
+     ("2009-04", 10_000, 2_000)],
+)
+def test_the_2009_unemployment_rates_apply_from_january(month: str, employer: int,
+                                                        personal: int) -> None:
+    """京劳社保发〔2008〕237号: 1% / 0.2% from 2009-01-01 (was 1.5% / 0.5%)."""
+    p = policy_at(Month.parse(month))
+    assert p.rate("unemployment", "employer").value == employer
+    assert p.rate("unemployment", "personal").value == personal
+
+
+def test_figures_carry_the_official_document_and_the_chinese_note() -> None:
+    fig = policy_at(Month(2009, 1)).rate("unemployment", "employer")
+    assert fig.document == "《关于调整本市部分社会保险缴费问题的通知》（京劳社保发〔2008〕237号）"
+    assert fig.note == "自2009年1月1日起执行（京劳社保发〔2008〕237号）"
 
 
 # --- year lookups ----------------------------------------------------------------------
@@ -427,12 +455,17 @@ def test_recheck_of_an_unchanged_table_costs_one_query(
 # --- the loader ------------------------------------------------------------------------
 
 
+def counts() -> tuple[int, int, int]:
+    load = policy_file_load()
+    return load.created, load.updated, load.removed
+
+
 def test_load_shipped_is_idempotent() -> None:
-    # The migration already loaded the file.
-    assert load_shipped(PolicyRow) == (0, 0)
+    # The test database's setup already loaded the file.
+    assert counts() == (0, 0, 0)
     PolicyRow.objects.filter(origin="shipped").delete()
-    assert load_shipped(PolicyRow) == (len(RAW_ROWS), 0)
-    assert load_shipped(PolicyRow) == (0, 0)
+    assert counts() == (len(RAW_ROWS), 0, 0)
+    assert counts() == (0, 0, 0)
     assert PolicyRow.objects.filter(origin="shipped").count() == len(RAW_ROWS) == 327
 
 
@@ -440,7 +473,7 @@ def test_load_shipped_restores_a_changed_shipped_row() -> None:
     row = PolicyRow.objects.get(key="interest_rate", first_month=202301)
     row.value = "9.99"
     row.save()
-    assert load_shipped(PolicyRow) == (0, 1)
+    assert counts() == (0, 1, 0)
     row.refresh_from_db()
     assert row.value == "3.97"
 
@@ -448,7 +481,7 @@ def test_load_shipped_restores_a_changed_shipped_row() -> None:
 def test_load_shipped_shows_restored_figures_at_once() -> None:
     PolicyRow.objects.filter(key="late_fee_daily", first_month=201107).update(value="0.06")
     assert policy_at(Month(2025, 3)).late_fee_daily.value == 600
-    assert load_shipped(PolicyRow) == (0, 1)
+    assert counts() == (0, 1, 0)
     # Within the recheck time: visible only because the loader cleared the cache.
     assert policy_at(Month(2025, 3)).late_fee_daily.value == 500
 
@@ -461,7 +494,7 @@ def test_load_shipped_leaves_staff_rows_and_deactivations_alone() -> None:
         key="base_upper", insurance="pension", party="-", value="35300", unit="yuan",
         first_month=202407, last_month=202506, confidence="medium", source="测试", origin="staff",
     )
-    assert load_shipped(PolicyRow) == (0, 0)
+    assert counts() == (0, 0, 0)
     shipped.refresh_from_db()
     assert shipped.active is False
     assert PolicyRow.objects.get(pk=staff.pk).value == "35300"
@@ -495,7 +528,7 @@ def test_every_csv_value_parses_exactly() -> None:
     for raw in rows:
         assert raw["confidence"] in Confidence.values, raw
         assert raw["source"], raw
-        fig = _figure(PolicyRow(**raw), raw["insurance"])
+        fig = figure_of(PolicyRow(**raw), raw["insurance"])
         if raw["unit"] == "percent_list":
             parts = raw["value"].split(",")
             assert fig.values == tuple(exact(v, 1) for v in parts)
@@ -509,4 +542,4 @@ def test_yuan_with_a_fraction_of_a_fen_is_refused() -> None:
     row = PolicyRow(key="base_upper", insurance="pension", party="-", value="100.005",
                     unit="yuan", first_month=202501, confidence="assumed")
     with pytest.raises(ValueError, match="两位小数"):
-        _figure(row, "pension")
+        figure_of(row, "pension")

@@ -43,7 +43,7 @@ def run_failing(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, st
 
 def test_load_when_nothing_changed_prints_zero_counts_and_records_nothing(capsys) -> None:
     out, err = run(capsys, "load")
-    assert out == "已载入政策参数文件 beijing_policy.csv：新增 0 条，更新 0 条\n"
+    assert out == "已载入政策参数文件 beijing_policy.csv：新增 0 条，更新 0 条，删除 0 条\n"
     assert err == ""
     assert Event.objects.count() == 0
 
@@ -56,7 +56,12 @@ def test_load_restores_shipped_rows_and_records_one_system_event(capsys) -> None
 
     out, _ = run(capsys, "load")
 
-    assert out == "已载入政策参数文件 beijing_policy.csv：新增 30 条，更新 1 条\n"
+    lines = out.splitlines()
+    assert lines[0] == "已载入政策参数文件 beijing_policy.csv：新增 30 条，更新 1 条，删除 0 条"
+    assert lines[1] == "变更的参数："
+    assert "  滞纳金日费率 2011-07 起：0.06%/日（2011-07 至今） → 0.05%/日（2011-07 至今）" in lines
+    assert "  养老保险个人账户记账利率 2023-01 起：无 → 3.97%（2023-01 至 2023-12）" in lines
+    assert lines[-1] == "受影响的已核定月份：无"
     assert PolicyRow.objects.filter(origin="shipped").count() == SHIPPED_ROWS
     changed.refresh_from_db()
     assert changed.value == "0.05"
@@ -65,7 +70,13 @@ def test_load_restores_shipped_rows_and_records_one_system_event(capsys) -> None
     assert (event.action, event.object_type, event.object_ref) == (
         "policy_load", "policy_file", "beijing_policy.csv",
     )
-    assert event.after == {"created": 30, "updated": 1}
+    after = event.after or {}
+    assert (after["created"], after["updated"], after["removed"]) == (30, 1, 0)
+    assert after["figures"][-1] == {
+        "key": "late_fee_daily", "insurance": "all", "party": "employer", "variant": "",
+        "before": {"value": "0.06", "unit": "percent_per_day", "from": "2011-07", "to": None},
+        "after": {"value": "0.05", "unit": "percent_per_day", "from": "2011-07", "to": None}}
+    assert len(after["figures"]) == 31
     assert chain_verify() is None
 
 
@@ -73,15 +84,17 @@ def test_load_twice_changes_nothing_the_second_time(capsys) -> None:
     PolicyRow.objects.filter(key="policy_year").delete()
     first, _ = run(capsys, "load")
     second, _ = run(capsys, "load")
-    assert first == "已载入政策参数文件 beijing_policy.csv：新增 23 条，更新 0 条\n"
-    assert second == "已载入政策参数文件 beijing_policy.csv：新增 0 条，更新 0 条\n"
+    assert first.startswith(
+        "已载入政策参数文件 beijing_policy.csv：新增 23 条，更新 0 条，删除 0 条\n")
+    assert second == "已载入政策参数文件 beijing_policy.csv：新增 0 条，更新 0 条，删除 0 条\n"
     assert Event.objects.count() == 1
 
 
 def test_load_dry_run_counts_without_writing(capsys) -> None:
     PolicyRow.objects.filter(key="policy_year").delete()
     out, _ = run(capsys, "load", "--dry-run")
-    assert out == "（试运行，未写入）已载入政策参数文件 beijing_policy.csv：新增 23 条，更新 0 条\n"
+    assert out.startswith("（试运行，未写入）已载入政策参数文件 beijing_policy.csv："
+                          "新增 23 条，更新 0 条，删除 0 条\n")
     assert PolicyRow.objects.filter(key="policy_year").count() == 0
     assert Event.objects.count() == 0
 
@@ -145,7 +158,9 @@ def test_show_accepts_yyyymm(capsys) -> None:
 def test_show_says_when_the_interest_rate_is_not_yet_published(capsys) -> None:
     out, _ = run(capsys, "show", "2026-11")
     assert out.splitlines()[-1] == "个人账户记账利率（2026年）：尚未公布"
-    assert "｜可信度：暂定（尚未公布，沿用上年）｜" in out
+    # the 2026 limits were published (7,270 / 36,348): no longer carried over
+    assert "养老保险缴费基数上限：36,348.00 元｜2026-07 至 2027-06｜可信度：中｜" in out
+    assert "暂定" not in out
 
 
 @pytest.mark.parametrize(

@@ -125,3 +125,18 @@ def test_staff_login_to_admin(page: Page, screenshot: Screenshot) -> None:
     expect(page.locator("#site-name")).to_have_text("北京市社会保险网上申报查询系统 · 经办机构")
     expect(page.get_by_role("heading", name="参保登记数据")).to_be_visible()
     screenshot(page, "admin-index")
+
+
+def test_policy_page_cites_the_2026_notice(page: Page, screenshot: Screenshot) -> None:
+    page.goto("/policy/?month=2026-08")
+    limits = page.locator("table.data").first
+    pension = limits.get_by_role("row").filter(has_text="养老保险")
+    expect(pension.get_by_role("cell").nth(1)).to_have_text("7,270.00 元")
+    expect(pension.get_by_role("cell").nth(2)).to_have_text("36,348.00 元")
+    expect(pension.locator("cite")).to_have_text("《关于2026年度各项社会保险缴费工资基数上下限的通告》")
+    expect(pension.locator(".note")).to_contain_text("上年全口径城镇单位就业人员月平均工资12116元")
+    screenshot(page, "policy-2026-08")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(pension.locator("cite")).to_be_visible()
+    screenshot(page, "policy-2026-08-390")
+

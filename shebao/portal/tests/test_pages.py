@@ -103,6 +103,35 @@ def test_policy_page_figures(client: Client, text: str, shown: str) -> None:
     assert text in html, shown
 
 
+def test_policy_page_shows_the_published_2026_limits_with_their_notice(client: Client) -> None:
+    html = html_of(client, "/policy/?month=2026-08")
+    pension_row = re.search(r"<tr><td>养老保险</td><td class=\"num\">(.*?)</td>"
+                            r"<td class=\"num\">(.*?)</td>.*?<td class=\"source\">(.*?)</td>",
+                            html, re.S)
+    assert pension_row is not None
+    lower, upper, provenance = pension_row.groups()
+    assert (lower, upper) == ("7,270.00 元", "36,348.00 元")
+    assert provenance == (
+        '<cite class="document">《关于2026年度各项社会保险缴费工资基数上下限的通告》</cite>'
+        '<span class="note">依据2026年度缴费工资基数上下限通告（上年全口径城镇单位就业人员'
+        "月平均工资12116元的300%和60%）；通告原文未在本地核对</span>"
+        '<span class="origin">出处：https://rsj.beijing.gov.cn</span>')
+    assert "<th>依据文件与说明</th>" in html
+    assert "2026 notice as cited" not in html  # the English note stays in the data
+
+
+def test_policy_page_cites_the_document_and_the_chinese_note_of_a_rate(client: Client) -> None:
+    html = html_of(client, "/policy/?month=2009-01")
+    row = re.search(r"<tr><td>失业保险</td><td>单位</td><td>一般</td>"
+                    r"<td class=\"num\">(.*?)</td>.*?<td class=\"source\">(.*?)</td>", html, re.S)
+    assert row is not None
+    assert row.group(1) == "1%"
+    assert row.group(2).startswith(
+        '<cite class="document">《关于调整本市部分社会保险缴费问题的通知》'
+        '（京劳社保发〔2008〕237号）</cite>'
+        '<span class="note">自2009年1月1日起执行（京劳社保发〔2008〕237号）</span>')
+
+
 def test_policy_page_bad_month_shows_a_chinese_error(client: Client) -> None:
     html = html_of(client, "/policy/?month=abc")
     assert alert_of(html) == "“abc”不是有效的年月，应写作 YYYYMM 或 YYYY-MM"

@@ -39,6 +39,7 @@ from shebao.demo.generator import (
 )
 from shebao.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 from shebao.lib.periods import Month
+from shebao.policy.loader import policy_load
 from shebao.registry.choices import OnlineStatus
 from shebao.registry.models import Person, Unit
 
@@ -93,6 +94,12 @@ class Command(BaseCommand):
             batch_size=max(1, options["batch_size"]),
         )
         started = time.monotonic()
+        # The city is settled with the shipped figures: load them if `shebao policy load`
+        # has not (an empty registry has no settled month to re-settle).
+        loaded = policy_load(actor=SYSTEM)
+        if loaded.changed:
+            self.stdout.write(f"已载入政策参数文件 {loaded.file}：新增 {loaded.created} 条，"
+                              f"更新 {loaded.updated} 条，删除 {loaded.removed} 条")
         self.stdout.write(
             f"开始生成演示数据：单位 {config.unit_count:,} 个，参保人 {config.persons:,} 人，"
             f"随机种子 {config.seed}，今天按 {config.today.isoformat()} 计")

@@ -1,9 +1,18 @@
 """`shebao policy load` and `shebao policy show YYYY-MM`: the shipped policy file.
 
-`load` re-reads policy/data/beijing_policy.csv into the table (safe to re-run: rows are
-matched by identity, staff corrections are left alone) and records an audit event when
-anything changed. `show` prints every figure in force in a month with its confidence
-and source, as staff would check them before a settlement run.
+`load` makes the shipped rows equal to policy/data/beijing_policy.csv (rows matched by
+identity are updated, new ones added, ones the file no longer has removed; staff
+corrections are left alone), records one audit event listing the figures that changed,
+and settles again every month already settled that a changed figure covers: open
+months get their rows replaced, closed months get difference rows (补差) billed in the
+first open month. All in one transaction, so the figures never apply without their
+difference; a second run finds nothing changed and does nothing. Run by `make run` and
+at every deployment, after `shebao migrate`.
+
+`show` prints every figure in force in a month with its confidence and source, as staff
+would check them before a settlement run.
+
+A command sits above every app, so this one (of `policy`) also calls `contributions`.
 """
 
 from __future__ import annotations
@@ -14,17 +23,21 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.db import transaction
 
-from shebao.audit.services import SYSTEM, event_record
+from shebao.audit.services import SYSTEM
+from shebao.contributions.resettle import months_resettle, settled_months
+from shebao.contributions.settlement import SettlementError
 from shebao.lib.cli import ChineseCommand, UsageError
 from shebao.lib.money import format_fen_grouped, format_ppm_percent
 from shebao.lib.periods import Month, PeriodError
-from shebao.policy.loader import POLICY_CSV, load_shipped
+from shebao.policy.loader import FigureChange, PolicyFileError, policy_load
 from shebao.policy.models import PolicyRow
 from shebao.policy.selectors import (
     KEY_LABELS,
     PARTY_LABELS,
     Figure,
     PolicyMissing,
+    clear_cache,
+    figure_of,
     insurance_label,
     interest_rate_for_year,
     policy_at,
@@ -53,19 +66,36 @@ class Command(ChineseCommand):
             self._show(options["month"])
 
     def _load(self, *, dry_run: bool) -> None:
-        with transaction.atomic():
-            created, updated = load_shipped(PolicyRow)
-            if dry_run:
-                transaction.set_rollback(True)
-            elif created or updated:
-                event_record(
-                    actor=SYSTEM, action="policy_load", object_type="policy_file",
-                    object_ref=POLICY_CSV.name,
-                    after={"created": created, "updated": updated},
-                )
+        try:
+            with transaction.atomic():
+                load = policy_load(actor=SYSTEM)
+                months = settled_months(load.settlement_periods())
+                resettled = months_resettle(months, actor=SYSTEM)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except (PolicyFileError, PolicyMissing, SettlementError) as exc:
+            raise UsageError(f"政策参数未载入：{exc}") from exc
+        finally:
+            clear_cache()  # figures of a rolled-back load must not be served
         prefix = "（试运行，未写入）" if dry_run else ""
-        self.stdout.write(f"{prefix}已载入政策参数文件 {POLICY_CSV.name}："
-                          f"新增 {created} 条，更新 {updated} 条")
+        self.stdout.write(f"{prefix}已载入政策参数文件 {load.file}：新增 {load.created} 条，"
+                          f"更新 {load.updated} 条，删除 {load.removed} 条")
+        if load.first or not load.figures:
+            return
+        self.stdout.write("变更的参数：")
+        for change in load.figures:
+            for line in _change_lines(change):
+                self.stdout.write(f"  {line}")
+        if not resettled:
+            self.stdout.write("受影响的已核定月份：无")
+            return
+        self.stdout.write("受影响的已核定月份已按新参数重新核定：")
+        for result, bill in resettled:
+            if bill > result.month:
+                self.stdout.write(f"  {result.month}（已关账）：补差 {result.difference_rows} 条，"
+                                  f"记入 {bill.label}应缴")
+            else:
+                self.stdout.write(f"  {result.month}（未关账）：重新核定 {result.rows} 条缴费明细")
 
     def _show(self, text: str) -> None:
         try:
@@ -130,3 +160,20 @@ def figure_text(fig: Figure) -> str:
     if fig.unit == "percent_of_previous_base":
         return f"上年基数的 {format_ppm_percent(fig.value)}%"
     return f"{format_ppm_percent(fig.value)}%"
+
+
+def _change_lines(change: FigureChange) -> list[str]:
+    """'养老保险缴费基数上限 2026-07 起：35,811.00 元（2026-07 至今）→ 36,348.00 元（…）'."""
+    def text(row: dict[str, Any] | None, insurance: str) -> str:
+        if row is None:
+            return "无"
+        fig = figure_of(PolicyRow(**row), insurance)
+        return f"{figure_text(fig)}（{fig.period_label}）"
+
+    row = change.row
+    lines = []
+    for insurance in row["insurance"].split(","):
+        label = figure_label(figure_of(PolicyRow(**row), insurance.strip()))
+        lines.append(f"{label} {Month.from_int(row['first_month'])} 起："
+                     f"{text(change.before, insurance)} → {text(change.after, insurance)}")
+    return lines

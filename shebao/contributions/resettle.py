@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Max, Q
 
 from shebao.audit.services import SYSTEM, Actor
 from shebao.lib.periods import Month
+from shebao.policy.loader import PolicyLoad, policy_load
 
 from .models import MonthStatus, UnitMonth
 from .settlement import SettlementResult, settlement_run
@@ -52,3 +54,16 @@ def months_resettle(months: Iterable[Month], *,
         bill = first_open_month(month)
         done.append((settlement_run(month, bill_month=bill, actor=actor), bill))
     return done
+
+
+def policy_publish(*, actor: Actor = SYSTEM, dry_run: bool = False,
+                   ) -> tuple[PolicyLoad, list[tuple[SettlementResult, Month]]]:
+    """Load the shipped policy file and settle again every settled month a changed
+    settlement figure covers, in one transaction: the figures never apply without their
+    differences. `dry_run` does it all and rolls it back (for the report)."""
+    with transaction.atomic():
+        load = policy_load(actor=actor)
+        resettled = months_resettle(settled_months(load.settlement_periods()), actor=actor)
+        if dry_run:
+            transaction.set_rollback(True)
+    return load, resettled

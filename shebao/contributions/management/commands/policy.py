@@ -12,7 +12,9 @@ at every deployment, after `shebao migrate`.
 `show` prints every figure in force in a month with its confidence and source, as staff
 would check them before a settlement run.
 
-A command sits above every app, so this one (of `policy`) also calls `contributions`.
+It lives in `contributions`, not `policy`: loading figures re-settles bills
+(`resettle.policy_publish`), and `policy` sits below `contributions` (the layer contract
+in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -21,15 +23,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.db import transaction
 
 from shebao.audit.services import SYSTEM
-from shebao.contributions.resettle import months_resettle, settled_months
+from shebao.contributions.resettle import policy_publish
 from shebao.contributions.settlement import SettlementError
 from shebao.lib.cli import ChineseCommand, UsageError
 from shebao.lib.money import format_fen_grouped, format_ppm_percent
 from shebao.lib.periods import Month, PeriodError
-from shebao.policy.loader import FigureChange, PolicyFileError, policy_load
+from shebao.policy.loader import FigureChange, PolicyFileError
 from shebao.policy.models import PolicyRow
 from shebao.policy.selectors import (
     KEY_LABELS,
@@ -67,12 +68,7 @@ class Command(ChineseCommand):
 
     def _load(self, *, dry_run: bool) -> None:
         try:
-            with transaction.atomic():
-                load = policy_load(actor=SYSTEM)
-                months = settled_months(load.settlement_periods())
-                resettled = months_resettle(months, actor=SYSTEM)
-                if dry_run:
-                    transaction.set_rollback(True)
+            load, resettled = policy_publish(actor=SYSTEM, dry_run=dry_run)
         except (PolicyFileError, PolicyMissing, SettlementError) as exc:
             raise UsageError(f"政策参数未载入：{exc}") from exc
         finally:

@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("shebao.accounts.urls")),
     path("backoffice/", include("shebao.backoffice.urls")),
     path("", include("shebao.certauth.urls")),
-    path("", include("shebao.declarations.urls")),
+    path("", include("shebao.declarations.web.urls")),
     path("", include("shebao.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -19,8 +19,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts.principal import principal_of
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
-from shebao.declarations.access import unit_session_required
 
 from .tokens import handle_of, tokens_revoke, unit_tokens_active
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts.models import StaffRole
 from shebao.declarations.backpay import EVIDENCE_SUFFIXES, evidence_item
-from shebao.declarations.backpay_web import review_extra
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.presenters import receipt_context
 from shebao.declarations.selectors import declaration_by_receipt, line_counts, review_queue
@@ -23,6 +22,7 @@ from shebao.declarations.services import (
     declaration_approve,
     declaration_return,
 )
+from shebao.declarations.web.backpay import review_extra
 from shebao.lib.downloads import attachment
 
 from .access import staff_actor, staff_required

@@ -35,7 +35,6 @@ from ninja import Query, Router, Status
 from shebao.accounts.principal import Principal
 from shebao.accounts.ratelimit import ratelimit_hit
 from shebao.certauth.selectors import unit_for
-from shebao.declarations import upload_views as web_upload
 from shebao.declarations.batchfiles import (
     KINDS,
     RowError,
@@ -43,7 +42,6 @@ from shebao.declarations.batchfiles import (
     batchfile_validate,
     records_validate,
 )
-from shebao.declarations.draft_views import content_response
 from shebao.declarations.models import Declaration, Source
 from shebao.declarations.selectors import (
     declaration_for_unit,
@@ -65,6 +63,8 @@ from shebao.declarations.submitting import (
 )
 from shebao.declarations.uploads import SizeLimit, submitted_with_digest
 from shebao.declarations.wagewindow import window_status
+from shebao.declarations.web import upload as web_upload
+from shebao.declarations.web.confirm import content_response
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 

@@ -23,12 +23,12 @@ from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.contributions.backpay import backpay_quote
 from shebao.contributions.models import Contribution
 from shebao.contributions.models import Kind as ContributionKind
-from shebao.declarations import backpay_web
 from shebao.declarations.backpay import EVIDENCE_MAX_BYTES, evidence_check, line_wages
 from shebao.declarations.batchfiles import BackpayRecord
 from shebao.declarations.models import Declaration, DeclarationLine, Evidence, Source, Status
 from shebao.declarations.services import declaration_approve, declaration_create
 from shebao.declarations.testing import make_backpay, make_billed, submit, today, token_of
+from shebao.declarations.web import backpay as backpay_web
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Person

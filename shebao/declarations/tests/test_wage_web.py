@@ -19,7 +19,7 @@ from shebao.certauth.testing import Holder
 from shebao.declarations.batchfiles import WageRecord, batchfile_validate
 from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
 from shebao.declarations.testing import submit, today, token_of
-from shebao.declarations.wage_web import PER_PAGE, Limit, Limits, bases_for
+from shebao.declarations.web.wage import PER_PAGE, Limit, Limits, bases_for
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE, xlsx_read

@@ -17,7 +17,6 @@ from shebao.audit.models import Event
 from shebao.audit.services import SYSTEM
 from shebao.certauth.services import certificate_unbind
 from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations import upload_views
 from shebao.declarations.batchfiles.readers import MAX_BYTES
 from shebao.declarations.models import BatchUpload, Declaration, Status
 from shebao.declarations.services import canonical_content
@@ -32,6 +31,7 @@ from shebao.declarations.testing import (
     upload,
 )
 from shebao.declarations.tests.samples import add_row, person_id, wage_row
+from shebao.declarations.web import upload as upload_views
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment
 from shebao.testing import make_enrolment, make_person

@@ -1,4 +1,4 @@
-/* 补缴申报 (shebao/declarations/backpay_web.py): both buttons post the form in the
+/* 补缴申报 (shebao/declarations/web/backpay.py): both buttons post the form in the
  * background, so that the evidence files already chosen stay chosen when the page has
  * errors or shows a quote. “试算” sends no files. The server answers with the whole page;
  * the typed fields, the quote and the evidence errors are taken from it. A redirect (the

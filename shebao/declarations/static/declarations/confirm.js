@@ -1,4 +1,4 @@
-/* The confirm step of a batch file declaration (shebao/declarations/upload_views.py).
+/* The confirm step of a batch file declaration (shebao/declarations/web/upload.py).
  *
  * Fetches the draft's canonical content from the server, checks that its SHA-256 is the
  * digest the page shows, signs the exact text with the selected key (sign.js, loaded

@@ -15,19 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shebao.accounts.principal import client_ip
 from shebao.accounts.ratelimit import ratelimit_hit
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
-from .access import unit_session_required
-from .backpay_web import evidence_context
-from .batchfiles import KINDS, blank_form_csv, blank_form_xlsx
-from .batchfiles.readers import MAX_BYTES, MAX_ROWS
-from .batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
+from ..batchfiles import KINDS, blank_form_csv, blank_form_xlsx
+from ..batchfiles.readers import MAX_BYTES, MAX_ROWS
+from ..batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
+from ..presenters import receipt_context, receipt_pdf
+from ..selectors import declaration_by_code, declaration_for_unit, line_counts, unit_declarations
+from ..signing import signature_holds, signer_subject
+from .backpay import evidence_context
 from .forms import ListFilterForm, VerifyForm
-from .presenters import receipt_context, receipt_pdf
-from .selectors import declaration_by_code, declaration_for_unit, line_counts, unit_declarations
-from .signing import signature_holds, signer_subject
 
 DECLARATIONS_PER_PAGE = 20
 # Lookups of verification codes per client address and window.

@@ -9,7 +9,7 @@ POST /unit/declarations/drafts/<token>/discard/   drop the draft
 The browser fetches the canonical content, checks its digest against the page, signs it
 with the key of the certificate the operator logged in with (static/declarations/
 confirm.js) and posts the signature; `draft_submit` verifies it (signing.py) and submits.
-Batch file uploads keep their own URLs (upload_views.py) over the same functions.
+Batch file uploads keep their own URLs (web/upload.py) over the same functions.
 """
 
 from __future__ import annotations
@@ -31,21 +31,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts.principal import principal_of
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 
-from .access import unit_session_required
-from .models import Declaration, Kind, Status
-from .presenters import line_headers, line_rows, what_happens
-from .selectors import draft_for_unit
-from .services import DRAFT_TTL, canonical_content, declaration_discard, effective_month
-from .submitting import SubmitRefused, draft_submit_signed
+from ..models import Declaration, Kind, Status
+from ..presenters import line_headers, line_rows, what_happens
+from ..selectors import draft_for_unit
+from ..services import DRAFT_TTL, canonical_content, declaration_discard, effective_month
+from ..submitting import SubmitRefused, draft_submit_signed
 
 LINES_PER_PAGE = 100
 # Kind-specific parts of the confirm page: "module.function"(draft, today) -> context
 # with a "extra_template" to include (the 补缴 amounts, the bases of a wage declaration).
 CONFIRM_EXTRAS: dict[str, str] = {
-    Kind.BACKPAY: "shebao.declarations.backpay_web.confirm_extra",
-    Kind.WAGE: "shebao.declarations.wage_web.confirm_extra",
+    Kind.BACKPAY: "shebao.declarations.web.backpay.confirm_extra",
+    Kind.WAGE: "shebao.declarations.web.wage.confirm_extra",
 }
 
 

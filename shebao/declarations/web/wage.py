@@ -7,7 +7,7 @@ POST /unit/declarations/wage/   the typed wages of that page: checked by
                                 `records_validate(kind="wage")` (the batch file's parser
                                 and registry rules; messages at each person's input) and
                                 shown with the resulting bases; "下一步" makes the draft
-                                and goes to the shared confirm step (draft_views.py)
+                                and goes to the shared confirm step (web/confirm.py)
 GET  /unit/declarations/wage/prefilled.xlsx
                                 the wage batch file with every enrolled person and the
                                 page's prefill, for units too large to go page by page
@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shebao.accounts.principal import principal_of
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.contributions.calculator import clamp_base
 from shebao.lib.downloads import attachment
@@ -44,13 +45,12 @@ from shebao.policy.selectors import PolicyMissing, policy_at, policy_year_months
 from shebao.registry.choices import WageSource
 from shebao.registry.models import Enrolment, Person, Unit, WageBase
 
-from .access import unit_session_required
-from .batchfiles import KINDS, records_validate
-from .batchfiles.errors import CellError, FileRefused
-from .batchfiles.forms import form_xlsx
-from .models import Declaration, Source, WageWindow
-from .services import DeclarationError, declaration_create
-from .wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
+from ..batchfiles import KINDS, records_validate
+from ..batchfiles.errors import CellError, FileRefused
+from ..batchfiles.forms import form_xlsx
+from ..models import Declaration, Source, WageWindow
+from ..services import DeclarationError, declaration_create
+from ..wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
 
 PER_PAGE = 100
 SEARCH_MAX = 18
@@ -400,7 +400,7 @@ class BaseLine:
 
 def confirm_extra(draft: Declaration, today: dt.date) -> dict[str, Any]:
     """The bases a wage draft gives each person for its policy year, per insurance
-    (CONFIRM_EXTRAS of draft_views), with the window it must be submitted in."""
+    (CONFIRM_EXTRAS of web/confirm.py), with the window it must be submitted in."""
     extra: dict[str, Any] = {"extra_template": "declarations/_wage_bases.html"}
     year = draft.policy_year
     if year is None:

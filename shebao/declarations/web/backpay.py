@@ -7,7 +7,7 @@ GET/POST /unit/declarations/backpay/
 insurance, the late fee to today, the pension account credit, the totals — without
 creating anything. “下一步：确认并签名” (action=next) checks everything again with the
 evidence files and creates the draft and its evidence in one transaction, then opens the
-shared confirm step (draft_views.py), whose 补缴 block is `confirm_extra` below.
+shared confirm step (web/confirm.py), whose 补缴 block is `confirm_extra` below.
 
 Typed values are checked by the batch files' own parsers and rules
 (`records_validate(kind="backpay")`), so a web form and a file get the same messages; each
@@ -34,12 +34,12 @@ from django.views.decorators.http import require_http_methods
 
 from shebao.accounts.principal import principal_of
 from shebao.accounts.ratelimit import ratelimit_hit
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Person
 
-from .access import unit_session_required
-from .backpay import (
+from ..backpay import (
     ACCEPT,
     EVIDENCE_MAX_BYTES,
     EVIDENCE_MAX_FILES,
@@ -55,13 +55,13 @@ from .backpay import (
     size_label,
     wages_key,
 )
-from .batchfiles import KINDS, BackpayRecord, records_validate
-from .batchfiles.errors import CellError
-from .batchfiles.rules import BACKPAY_EARLIEST
-from .models import Declaration, Kind, Status
-from .selectors import backpay_overlaps
-from .services import DeclarationError
-from .uploads import SizeLimit
+from ..batchfiles import KINDS, BackpayRecord, records_validate
+from ..batchfiles.errors import CellError
+from ..batchfiles.rules import BACKPAY_EARLIEST
+from ..models import Declaration, Kind, Status
+from ..selectors import backpay_overlaps
+from ..services import DeclarationError
+from ..uploads import SizeLimit
 
 SPEC = KINDS["backpay"]
 FIELD_OF_COLUMN = {c.header: c.field for c in SPEC.columns}

@@ -3,7 +3,7 @@
 增员 and 减员 are the batch file's row typed into a form: `record_form` builds the form
 from the kind's columns and the row goes through `records_validate`, the same parsers
 and registry rules as a file, so each message is the one a file would get, shown at its
-field. A form that passes becomes a draft; the confirm step (draft_views.py) signs and
+field. A form that passes becomes a draft; the confirm step (web/confirm.py) signs and
 submits it.
 """
 
@@ -21,16 +21,16 @@ from django.views.decorators.http import require_http_methods
 
 from shebao.accounts.forms import IdNumberField
 from shebao.accounts.principal import principal_of
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.registry.models import Person
 
-from .access import unit_session_required
-from .batchfiles import KINDS, records_validate
-from .batchfiles.kinds import Kind as FileKind
-from .batchfiles.rules import MONTHS_AHEAD, RuleContext
-from .changes import ITEMS, ChangeInvalid, Item, change_create, employed_person
-from .models import Kind, Source
-from .services import DeclarationError, declaration_create
+from ..batchfiles import KINDS, records_validate
+from ..batchfiles.kinds import Kind as FileKind
+from ..batchfiles.rules import MONTHS_AHEAD, RuleContext
+from ..changes import ITEMS, ChangeInvalid, Item, change_create, employed_person
+from ..models import Kind, Source
+from ..services import DeclarationError, declaration_create
 
 MONTH_FIELDS = {"start", "end"}
 WIDGETS: dict[str, dict[str, str]] = {

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import UploadedFile
 
 from shebao.accounts.forms import IdNumberField
 
-from .batchfiles import KINDS
-from .batchfiles.readers import MAX_BYTES
-from .models import Kind, Status
-from .selectors import CODE_LENGTH, normalize_code
+from ..batchfiles import KINDS
+from ..batchfiles.readers import MAX_BYTES
+from ..models import Kind, Status
+from ..selectors import CODE_LENGTH, normalize_code
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv")
 KIND_CHOICES = [(code, f"{kind.label}") for code, kind in KINDS.items()]

@@ -6,7 +6,7 @@ back with every bad cell marked; nothing is applied. A valid file becomes a draf
 at /unit/declarations/uploads/<token>/ with what submitting will do; the operator's
 browser fetches the draft's canonical content (…/content/), signs it with the key of
 the certificate it logged in with and posts the signature to …/submit/: the same
-confirm step as every other draft (draft_views.py).
+confirm step as every other draft (web/confirm.py).
 """
 
 from __future__ import annotations
@@ -25,18 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shebao.accounts.principal import principal_of
 from shebao.accounts.ratelimit import ratelimit_hit
+from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
-from .access import unit_session_required
-from .batchfiles import KINDS, batchfile_validate, errors_workbook
-from .batchfiles.readers import MAX_BYTES
-from .draft_views import confirm_page, content_response, submit_response
-from .forms import UploadForm
-from .models import BatchUpload, Declaration, Status
-from .services import DeclarationError, DuplicateFile
-from .uploads import (
+from ..batchfiles import KINDS, batchfile_validate, errors_workbook
+from ..batchfiles.readers import MAX_BYTES
+from ..models import BatchUpload, Declaration, Status
+from ..services import DeclarationError, DuplicateFile
+from ..uploads import (
     SizeLimit,
     submitted_with_digest,
     upload_accepted,
@@ -44,7 +42,9 @@ from .uploads import (
     upload_refused,
     upload_result,
 )
-from .wagewindow import window_status
+from ..wagewindow import window_status
+from .confirm import confirm_page, content_response, submit_response
+from .forms import UploadForm
 
 # Uploads per unit and window: enough for a day's corrections, not for a flood.
 UPLOAD_RATE_LIMIT = 30

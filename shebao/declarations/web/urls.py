@@ -1,0 +1,42 @@
+from django.urls import path, re_path
+
+from . import backpay, confirm, person_forms, records, upload, wage
+
+app_name = "declarations"
+urlpatterns = [
+    path("unit/forms/", records.forms_index, name="forms"),
+    re_path(r"^unit/forms/(?P<kind>[a-z]+)\.(?P<fmt>[a-z]+)$", records.form_download,
+            name="form_download"),
+    path("unit/declarations/", records.declaration_list, name="list"),
+    path("unit/declarations/upload/", upload.upload, name="upload"),
+    path("unit/declarations/wage/", wage.wage, name="wage"),
+    path("unit/declarations/wage/prefilled.xlsx", wage.wage_prefilled,
+         name="wage_prefilled"),
+    path("unit/declarations/backpay/", backpay.backpay, name="backpay"),
+    path("unit/declarations/uploads/<str:token>/", upload.upload_page,
+         name="upload_page"),
+    path("unit/declarations/uploads/<str:token>/errors.xlsx", upload.upload_errors_file,
+         name="upload_errors_file"),
+    path("unit/declarations/uploads/<str:token>/content/", upload.upload_content,
+         name="upload_content"),
+    path("unit/declarations/uploads/<str:token>/submit/", upload.upload_submit,
+         name="upload_submit"),
+    path("unit/declarations/enrol/", person_forms.enrol, name="enrol"),
+    path("unit/declarations/leave/", person_forms.leave, name="leave"),
+    path("unit/declarations/unit-change/", person_forms.unit_change, name="unit_change"),
+    path("unit/declarations/person-change/", person_forms.person_change_lookup,
+         name="person_change_lookup"),
+    path("unit/declarations/person-change/<str:ref>/", person_forms.person_change,
+         name="person_change"),
+    path("unit/declarations/drafts/<str:token>/", confirm.draft_page, name="draft"),
+    path("unit/declarations/drafts/<str:token>/content/", confirm.draft_content,
+         name="draft_content"),
+    path("unit/declarations/drafts/<str:token>/submit/", confirm.draft_submit,
+         name="draft_submit"),
+    path("unit/declarations/drafts/<str:token>/discard/", confirm.draft_discard,
+         name="draft_discard"),
+    path("unit/declarations/<str:receipt_no>/", records.declaration_detail, name="detail"),
+    path("unit/declarations/<str:receipt_no>/receipt.pdf", records.declaration_receipt_pdf,
+         name="receipt_pdf"),
+    path("verify/", records.receipt_verify, name="verify"),
+]

@@ -14,14 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts.models import StaffRole
 from shebao.declarations.backpay import EVIDENCE_SUFFIXES, evidence_item
+from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.presenters import receipt_context
 from shebao.declarations.selectors import declaration_by_receipt, line_counts, review_queue
-from shebao.declarations.services import (
-    DeclarationError,
-    declaration_approve,
-    declaration_return,
-)
+from shebao.declarations.services import declaration_approve, declaration_return
 from shebao.declarations.web.backpay import review_extra
 from shebao.lib.downloads import attachment
 

@@ -6,8 +6,6 @@ evidence files (证明材料) kept with the declaration, and the quote of what i
   the months in one by one. The quote and the effect of approval both read it.
 - `evidence_check(...)`: what a unit uploads as evidence, checked by content (magic bytes),
   not by name; every refusal is a Chinese sentence naming the file.
-- `backpay_draft_create(...)`: the draft, its per-month wages and its evidence in one
-  transaction with their audit events.
 - `line_quotes(declaration, today)`: the quote of each line as of a day, for the confirm
   page and the reviewing staff; a line whose months this unit was already billed for is
   not quoted but refused (decision 0010).
@@ -25,19 +23,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 
-from shebao.audit.services import Actor, event_record
 from shebao.contributions.backpay import BackpayError, BackpayQuote, backpay_quote
 from shebao.lib.periods import Month, PeriodError, month_range
 from shebao.policy.insurances import Insurance
 from shebao.registry.models import Person, Unit
 
-from .batchfiles import BackpayRecord
 from .batchfiles.billed import billed_message, billed_months, months_text
-from .models import Declaration, DeclarationLine, Evidence, Source
+from .models import Declaration, DeclarationLine, Evidence
 
 # [decision] A month-by-month wage table is offered for up to three years; longer periods
 # are declared with one wage (or in several declarations).
@@ -191,33 +186,6 @@ def _file_problem(name: str, data: bytes) -> str:
 
 
 # --- the draft -------------------------------------------------------------------------
-
-
-def backpay_draft_create(*, unit: Unit, record: BackpayRecord, wages: dict[Month, int],
-                         evidence: list[EvidenceFile], actor: Actor) -> Declaration:
-    """A web 补缴 draft of one person with the wage of each month and the evidence files,
-    all or nothing. Per-month wages are kept (and signed) only when they differ."""
-    from .services import declaration_create  # services -> effects -> this module
-
-    months = list(month_range(record.start, record.end))
-    if sorted(wages) != months:
-        raise ValueError("wages must name every month of the record's period")
-    with transaction.atomic():
-        draft = declaration_create(unit=unit, records=[record], source=Source.WEB, actor=actor)
-        by_month = len(set(wages.values())) > 1
-        if by_month:
-            line = draft.lines.get()
-            line.data = {**line.data, "wages": {wages_key(m): w for m, w in wages.items()}}
-            line.save(update_fields=["data"])
-        Evidence.objects.bulk_create([
-            Evidence(declaration=draft, file_name=f.name, content_type=f.content_type,
-                     size=f.size, digest=f.digest, data=f.data) for f in evidence])
-        event_record(actor=actor, action="declaration_evidence_attach",
-                     object_type="declaration", object_ref=str(draft.pk),
-                     after={"files": [{"name": f.name, "type": f.content_type, "size": f.size,
-                                       "digest": f.digest} for f in evidence],
-                            "wages_by_month": by_month})
-    return draft
 
 
 # --- reads -----------------------------------------------------------------------------

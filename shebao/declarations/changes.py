@@ -29,8 +29,8 @@ from shebao.registry.models import Person, Unit
 from .batchfiles.cells import cell_text
 from .batchfiles.columns import choice_parser, parse_id_number, parse_name, parse_phone
 from .batchfiles.errors import CellError
+from .errors import DeclarationError, new_draft_token
 from .models import Declaration, DeclarationLine, Kind, Source, Status
-from .services import DeclarationError, new_draft_token
 
 AT_ONCE = "即时生效"
 REVIEWED = "经办机构审核"

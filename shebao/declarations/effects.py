@@ -33,6 +33,7 @@ from shebao.registry.choices import WageSource
 from shebao.registry.models import Enrolment, Person, Unit, WageBase, new_ref
 
 from .backpay import line_wages
+from .changes import change_apply
 from .models import Declaration, DeclarationLine, Kind
 
 # Rows per query: well under the bound-parameter limits of SQLite (32,766) and
@@ -252,8 +253,6 @@ def declaration_apply(declaration: Declaration, today: dt.date) -> None:
     transaction)."""
     unit = declaration.unit
     if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
-        from .changes import change_apply
-
         change_apply(declaration)
         return
     if declaration.kind == Kind.BACKPAY:

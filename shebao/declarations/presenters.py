@@ -18,6 +18,7 @@ from shebao.policy.insurances import ORDER
 from shebao.registry.choices import EndReason, Hukou, StartReason
 from shebao.registry.models import Unit
 
+from .changes import change_sentences
 from .models import Declaration, DeclarationLine, Kind
 from .signing import signer_subject
 
@@ -125,8 +126,6 @@ def what_happens(declaration: Declaration, unit: Unit, lines: list[DeclarationLi
                 f"提交后须经社保经办机构审核（{_evidence_note(declaration)}）；审核通过后计入审核当月"
                 f"（如 {Month.of(today).label}）的应缴费用。"]
     if kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
-        from .changes import change_sentences
-
         return change_sentences(kind, lines)
     return []
 

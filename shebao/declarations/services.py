@@ -17,61 +17,22 @@ from shebao.audit.services import Actor, event_record
 from shebao.contributions.backpay import BackpayError
 from shebao.contributions.models import MonthStatus, UnitMonth
 from shebao.lib.faults import fault_point
-from shebao.lib.periods import Month
+from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Unit
 
 from . import effects
-from .backpay import billed_refusal
-from .batchfiles import RowError, lines_recheck
+from .backpay import EvidenceFile, billed_refusal, wages_key
+from .batchfiles import lines_recheck
 from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
-from .models import TRANSITIONS, Declaration, DeclarationLine, Kind, Source, Status
+from .changes import change_needs_review
+from .errors import DeclarationError, DuplicateFile, StaleDraft, new_draft_token
+from .models import TRANSITIONS, Declaration, DeclarationLine, Evidence, Kind, Source, Status
 from .wagewindow import window_open_on, window_status, window_submit_refusal
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECORD_KINDS: dict[type, str] = {AddRecord: Kind.ENROL, RemoveRecord: Kind.LEAVE,
                                  WageRecord: Kind.WAGE, BackpayRecord: Kind.BACKPAY}
 REVIEWED_KINDS = {Kind.BACKPAY}
-
-
-class DeclarationError(ValueError):
-    """A transition the rules refuse; the message is Chinese."""
-
-
-class DuplicateFile(DeclarationError):
-    def __init__(self, first: Declaration) -> None:
-        if first.submitted_at is None:
-            message = "该报盘文件已有一份未提交的申报草稿，请继续办理该草稿，本次未重复办理"
-        else:
-            when = timezone.localtime(first.submitted_at)
-            message = (f"该报盘文件已于 {when:%Y-%m-%d %H:%M} 提交，"
-                       f"回执号 {first.receipt_no}，本次未重复办理")
-        super().__init__(message)
-        self.first = first
-
-
-class StaleDraft(DeclarationError):
-    """A draft whose lines no longer hold against the registry: most often the same
-    change already declared by `first` (None when no earlier declaration of this unit
-    names those persons). Nothing is changed."""
-
-    LISTED = 5
-
-    def __init__(self, draft: Declaration, errors: list[RowError],
-                 first: Declaration | None) -> None:
-        details = "；".join(f"第 {e.row} 行：{e.message}" for e in errors[:self.LISTED])
-        if len(errors) > self.LISTED:
-            details += f"（等共 {len(errors)} 处）"
-        if first is not None and first.submitted_at is not None:
-            when = timezone.localtime(first.submitted_at)
-            message = (f"该{draft.get_kind_display()}已由回执号 {first.receipt_no} 的申报"
-                       f"（{when:%Y-%m-%d %H:%M} 提交）办理，不能重复提交：{details}。"
-                       "本草稿未提交，未作任何变更，请放弃该草稿")
-        else:
-            message = (f"申报内容与当前登记信息不符，本草稿未提交，未作任何变更：{details}。"
-                       "请放弃该草稿，按当前登记信息重新申报")
-        super().__init__(message)
-        self.errors = errors
-        self.first = first
 
 
 @dataclass(frozen=True)
@@ -128,6 +89,31 @@ def declaration_create(*, unit: Unit, records: list[Record], source: str = Sourc
     return declaration
 
 
+def backpay_draft_create(*, unit: Unit, record: BackpayRecord, wages: dict[Month, int],
+                         evidence: list[EvidenceFile], actor: Actor) -> Declaration:
+    """A web 补缴 draft of one person with the wage of each month and the evidence files,
+    all or nothing. Per-month wages are kept (and signed) only when they differ."""
+    months = list(month_range(record.start, record.end))
+    if sorted(wages) != months:
+        raise ValueError("wages must name every month of the record's period")
+    with transaction.atomic():
+        draft = declaration_create(unit=unit, records=[record], source=Source.WEB, actor=actor)
+        by_month = len(set(wages.values())) > 1
+        if by_month:
+            line = draft.lines.get()
+            line.data = {**line.data, "wages": {wages_key(m): w for m, w in wages.items()}}
+            line.save(update_fields=["data"])
+        Evidence.objects.bulk_create([
+            Evidence(declaration=draft, file_name=f.name, content_type=f.content_type,
+                     size=f.size, digest=f.digest, data=f.data) for f in evidence])
+        event_record(actor=actor, action="declaration_evidence_attach",
+                     object_type="declaration", object_ref=str(draft.pk),
+                     after={"files": [{"name": f.name, "type": f.content_type, "size": f.size,
+                                       "digest": f.digest} for f in evidence],
+                            "wages_by_month": by_month})
+    return draft
+
+
 def canonical_content(declaration: Declaration) -> str:
     """The exact text the unit signs: sorted-key JSON of what is declared."""
     lines = [{"line_no": ln.line_no, "id_number": ln.id_number, "name": ln.name,
@@ -149,14 +135,8 @@ def _transition(declaration: Declaration, target: str) -> None:
 def needs_review(declaration: Declaration) -> bool:
     """补缴 always; information changes when they hold a reviewed item."""
     if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
-        from .changes import change_needs_review
-
         return change_needs_review(declaration)
     return declaration.kind in REVIEWED_KINDS
-
-
-def new_draft_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def _new_code(length: int) -> str:

@@ -23,16 +23,9 @@ from shebao.audit.services import Actor
 from shebao.registry.models import Unit
 
 from .batchfiles import KINDS, ValidationResult
+from .errors import DeclarationError, DuplicateFile, StaleDraft
 from .models import Declaration, Source, Status
-from .services import (
-    RECORD_KINDS,
-    DeclarationError,
-    DuplicateFile,
-    StaleDraft,
-    canonical_content,
-    declaration_create,
-    declaration_submit,
-)
+from .services import RECORD_KINDS, canonical_content, declaration_create, declaration_submit
 from .signing import SigningRefused, signed_content_verify
 
 

@@ -59,8 +59,9 @@ def run(op: str, args: list[str]) -> dict[str, Any]:
     from shebao.audit.services import Actor
 
     if op == "submit":
+        from shebao.declarations.errors import DeclarationError
         from shebao.declarations.models import Declaration
-        from shebao.declarations.services import DeclarationError, declaration_submit
+        from shebao.declarations.services import declaration_submit
 
         draft = Declaration.objects.get(pk=int(args[0]))
         try:

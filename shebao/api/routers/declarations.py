@@ -42,6 +42,7 @@ from shebao.declarations.batchfiles import (
     batchfile_validate,
     records_validate,
 )
+from shebao.declarations.errors import DeclarationError, DuplicateFile
 from shebao.declarations.models import Declaration, Source
 from shebao.declarations.selectors import (
     declaration_for_unit,
@@ -49,12 +50,7 @@ from shebao.declarations.selectors import (
     line_counts,
     unit_declarations,
 )
-from shebao.declarations.services import (
-    DeclarationError,
-    DuplicateFile,
-    declaration_create,
-    declaration_discard,
-)
+from shebao.declarations.services import declaration_create, declaration_discard
 from shebao.declarations.submitting import (
     SubmitRefused,
     content_digest,

@@ -14,12 +14,9 @@ from shebao.audit.models import Event
 from shebao.audit.services import Actor
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.declarations.changes import ChangeInvalid, change_create
+from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.services import (
-    DeclarationError,
-    declaration_approve,
-    declaration_submit,
-)
+from shebao.declarations.services import declaration_approve, declaration_submit
 from shebao.declarations.testing import signed_by, submit, token_of
 from shebao.declarations.tests.samples import person_id
 from shebao.lib.periods import Month

@@ -16,10 +16,9 @@ from shebao.declarations.batchfiles.kinds import (
     RemoveRecord,
     WageRecord,
 )
+from shebao.declarations.errors import DeclarationError, DuplicateFile
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.services import (
-    DeclarationError,
-    DuplicateFile,
     declaration_approve,
     declaration_create,
     declaration_return,

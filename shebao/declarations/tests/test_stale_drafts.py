@@ -12,8 +12,9 @@ from shebao.audit.models import Event
 from shebao.audit.services import Actor
 from shebao.certauth.testing import Holder
 from shebao.declarations.batchfiles.kinds import AddRecord, RemoveRecord
+from shebao.declarations.errors import StaleDraft
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.services import StaleDraft, declaration_create, declaration_submit
+from shebao.declarations.services import declaration_create, declaration_submit
 from shebao.declarations.testing import effective, submit
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person, Unit

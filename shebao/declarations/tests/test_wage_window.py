@@ -14,13 +14,9 @@ from shebao.audit.models import Event
 from shebao.audit.services import Actor
 from shebao.certauth.testing import Holder
 from shebao.declarations.batchfiles import AddRecord, WageRecord
+from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Kind, Status, WageWindow
-from shebao.declarations.services import (
-    DeclarationError,
-    canonical_content,
-    declaration_create,
-    declaration_submit,
-)
+from shebao.declarations.services import canonical_content, declaration_create, declaration_submit
 from shebao.declarations.testing import (
     csv_file,
     submit,

@@ -46,7 +46,6 @@ from ..backpay import (
     PER_MONTH_MAX,
     TYPE_LABELS,
     LineQuote,
-    backpay_draft_create,
     evidence_check,
     evidence_of,
     line_quote,
@@ -58,9 +57,10 @@ from ..backpay import (
 from ..batchfiles import KINDS, BackpayRecord, records_validate
 from ..batchfiles.errors import CellError
 from ..batchfiles.rules import BACKPAY_EARLIEST
+from ..errors import DeclarationError
 from ..models import Declaration, Kind, Status
 from ..selectors import backpay_overlaps
-from ..services import DeclarationError
+from ..services import backpay_draft_create
 from ..uploads import SizeLimit
 
 SPEC = KINDS["backpay"]

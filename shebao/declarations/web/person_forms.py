@@ -29,8 +29,9 @@ from ..batchfiles import KINDS, records_validate
 from ..batchfiles.kinds import Kind as FileKind
 from ..batchfiles.rules import MONTHS_AHEAD, RuleContext
 from ..changes import ITEMS, ChangeInvalid, Item, change_create, employed_person
+from ..errors import DeclarationError
 from ..models import Kind, Source
-from ..services import DeclarationError, declaration_create
+from ..services import declaration_create
 
 MONTH_FIELDS = {"start", "end"}
 WIDGETS: dict[str, dict[str, str]] = {

@@ -32,8 +32,8 @@ from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
 from ..batchfiles import KINDS, batchfile_validate, errors_workbook
 from ..batchfiles.readers import MAX_BYTES
+from ..errors import DeclarationError, DuplicateFile
 from ..models import BatchUpload, Declaration, Status
-from ..services import DeclarationError, DuplicateFile
 from ..uploads import (
     SizeLimit,
     submitted_with_digest,

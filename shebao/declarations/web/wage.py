@@ -48,8 +48,9 @@ from shebao.registry.models import Enrolment, Person, Unit, WageBase
 from ..batchfiles import KINDS, records_validate
 from ..batchfiles.errors import CellError, FileRefused
 from ..batchfiles.forms import form_xlsx
+from ..errors import DeclarationError
 from ..models import Declaration, Source, WageWindow
-from ..services import DeclarationError, declaration_create
+from ..services import declaration_create
 from ..wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
 
 PER_PAGE = 100

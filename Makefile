@@ -80,7 +80,7 @@ lint: install
 	$(BIN)/ruff check .
 	@echo "==> mypy"
 	$(BIN)/mypy shebao
-	@echo "==> import-linter (the layer order in pyproject.toml)"
+	@echo "==> import-linter (the contracts in pyproject.toml: layers, web above rules, no cycle)"
 	$(BIN)/lint-imports --no-cache
 
 test: install font lint

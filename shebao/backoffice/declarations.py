@@ -16,10 +16,9 @@ from shebao.accounts.models import StaffRole
 from shebao.declarations.backpay import EVIDENCE_SUFFIXES, evidence_item
 from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.presenters import receipt_context
+from shebao.declarations.presenters import receipt_context, review_extra
 from shebao.declarations.selectors import declaration_by_receipt, line_counts, review_queue
 from shebao.declarations.services import declaration_approve, declaration_return
-from shebao.declarations.web.backpay import review_extra
 from shebao.lib.downloads import attachment
 
 from .access import staff_actor, staff_required

@@ -1,5 +1,6 @@
-"""The guard of the unit's declaration pages: a unit principal whose certificate may
-still be used (bound, unit open, not expired). A session that may no longer be used is
+"""The guard of a unit's pages that act with its certificate (the declaration pages, the
+API token page): a unit principal whose certificate may still be used (bound, unit
+open, not expired). A session that may no longer be used is
 ended and sent to the login page with the reason, as on the unit home page."""
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import TextChoices
@@ -18,8 +19,10 @@ from shebao.policy.insurances import ORDER
 from shebao.registry.choices import EndReason, Hukou, StartReason
 from shebao.registry.models import Unit
 
+from .backpay import TYPE_LABELS, LineQuote, evidence_of, line_quotes, quote_totals, size_label
 from .changes import change_sentences
-from .models import Declaration, DeclarationLine, Kind
+from .models import Declaration, DeclarationLine, Kind, Status
+from .selectors import backpay_overlaps
 from .signing import signer_subject
 
 # (field in DeclarationLine.data, header, how the value is shown) per declaration kind.
@@ -173,3 +176,42 @@ def receipt_context(declaration: Declaration, page_number: str | None) -> dict[s
             "unit_level": declaration.kind == Kind.UNIT_CHANGE,
             "rows": line_rows(declaration.kind, page.object_list),
             "signer": signer_subject(declaration), "effective": effective}
+
+
+# --- 补缴: the quote and the evidence files (the unit's pages and the review page) ------
+
+# Lines of a (batch file) declaration whose month-by-month detail is shown.
+DETAIL_LINES = 20
+
+
+def quote_context(lines: list[LineQuote] | None, as_of: dt.date) -> dict[str, Any]:
+    """What _backpay_quote.html shows (names prefixed: it is included in other pages)."""
+    return {"bp_lines": lines or [], "bp_too_many": lines is None,
+            "bp_totals": quote_totals(lines) if lines else None, "bp_as_of": as_of,
+            "bp_detail_max": DETAIL_LINES}
+
+
+def evidence_rows(declaration: Declaration) -> list[dict[str, Any]]:
+    return [{"id": e.pk, "name": e.file_name, "type": TYPE_LABELS.get(e.content_type,
+                                                                     e.content_type),
+             "size": size_label(e.size)} for e in evidence_of(declaration)]
+
+
+def evidence_context(declaration: Declaration) -> dict[str, Any]:
+    """The evidence files of a declaration, and whether its page lists them (补缴 always,
+    other kinds when they have any)."""
+    rows = evidence_rows(declaration)
+    return {"evidence": rows, "evidence_section": bool(rows) or declaration.kind == Kind.BACKPAY}
+
+
+def review_extra(declaration: Declaration, today: dt.date) -> dict[str, Any]:
+    """For the reviewing staff: the evidence files (with download links) and, while a
+    补缴 waits for review, the other 补缴 of the unit still undecided for the same person
+    and months, and the quote as of today — what approving bills."""
+    extra: dict[str, Any] = {"evidence_links": True, **evidence_context(declaration)}
+    if declaration.kind == Kind.BACKPAY and declaration.status == Status.REVIEWING:
+        extra.update(bp_overlaps=backpay_overlaps(declaration), bp_overlap_links=True,
+                     extra_template="declarations/_backpay_quote.html",
+                     bp_title="审核通过后应缴的补缴金额（按今天计算）",
+                     **quote_context(line_quotes(declaration, today), today))
+    return extra

@@ -46,6 +46,15 @@ def content_digest(draft: Declaration) -> str:
     return hashlib.sha256(canonical_content(draft).encode("utf-8")).hexdigest()
 
 
+def signed_content(declaration: Declaration) -> bytes:
+    """The exact bytes the unit signs (a draft: its canonical content now) or signed (a
+    submitted declaration: the content recorded with its signature); UTF-8, no newline
+    added. The web confirm step and the API serve them, each in its own response."""
+    content = (canonical_content(declaration) if declaration.status == Status.DRAFT
+               else declaration.content)
+    return content.encode("utf-8")
+
+
 def file_draft(*, unit: Unit, result: ValidationResult, file_name: str,
                actor: Actor) -> tuple[Declaration, bool]:
     """The draft of a valid batch file, and whether it was created now (False: the same

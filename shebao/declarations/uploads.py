@@ -20,10 +20,14 @@ from shebao.audit.services import Actor
 from shebao.registry.models import Unit
 
 from .batchfiles import RowError, ValidationResult
+from .batchfiles.readers import MAX_BYTES
 from .models import BatchUpload, Declaration, Kind, Status
 from .submitting import file_draft
 
 UPLOAD_TTL = dt.timedelta(hours=2)
+# A request body this much larger than the file limit is refused unread (web and API).
+REQUEST_MARGIN = 1024 * 1024
+TOO_LARGE = f"文件超过 {MAX_BYTES // 1048576} MB 的上限，请分成几个文件上传"
 # Batch file kinds (batchfiles.KINDS) and the declarations they become.
 DECLARATION_KINDS: dict[str, str] = {"add": Kind.ENROL, "remove": Kind.LEAVE,
                                      "wage": Kind.WAGE, "backpay": Kind.BACKPAY}

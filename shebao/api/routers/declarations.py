@@ -35,6 +35,7 @@ from ninja import Query, Router, Status
 from shebao.accounts.principal import Principal
 from shebao.accounts.ratelimit import ratelimit_hit
 from shebao.certauth.selectors import unit_for
+from shebao.declarations import uploads
 from shebao.declarations.batchfiles import (
     KINDS,
     RowError,
@@ -56,11 +57,9 @@ from shebao.declarations.submitting import (
     content_digest,
     draft_submit_signed,
     file_draft,
+    signed_content,
 )
-from shebao.declarations.uploads import SizeLimit, submitted_with_digest
 from shebao.declarations.wagewindow import window_status
-from shebao.declarations.web import upload as web_upload
-from shebao.declarations.web.confirm import content_response
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
@@ -129,8 +128,8 @@ def _admit(request: HttpRequest, unit: Unit, *, json_too: bool = False) -> None:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > web_upload.MAX_BYTES + web_upload.REQUEST_MARGIN:
-        raise ApiError(413, "file_too_large", web_upload.TOO_LARGE)
+    if declared > uploads.MAX_BYTES + uploads.REQUEST_MARGIN:
+        raise ApiError(413, "file_too_large", uploads.TOO_LARGE)
     if not ratelimit_hit(f"api-upload-unit:{unit.number}", limit=UPLOAD_RATE_LIMIT,
                          window_seconds=UPLOAD_RATE_WINDOW):
         raise ApiError(429, "rate_limited", "上传过于频繁，请一小时后再试")
@@ -148,7 +147,7 @@ def _wage_window(kind: str, today: dt.date) -> None:
 def _multipart(request: HttpRequest) -> tuple[str, str, bytes]:
     """(kind, file name, bytes) of a multipart upload, received under the size limit:
     the web upload's handler stops storing a file once it passes the limit."""
-    limit = SizeLimit(request, web_upload.MAX_BYTES)
+    limit = uploads.SizeLimit(request, uploads.MAX_BYTES)
     request.upload_handlers = [limit, *request.upload_handlers]
     try:
         files, post = request.FILES, request.POST
@@ -157,7 +156,7 @@ def _multipart(request: HttpRequest) -> tuple[str, str, bytes]:
     except (MultiPartParserError, SuspiciousOperation):
         raise ApiError(400, "bad_request", "multipart/form-data 请求格式不正确") from None
     if limit.exceeded:
-        raise ApiError(413, "file_too_large", web_upload.TOO_LARGE)
+        raise ApiError(413, "file_too_large", uploads.TOO_LARGE)
     kind = _kind(post.get("kind"))
     file = files.get("file")
     if file is None:
@@ -284,7 +283,7 @@ def draft_create(request: HttpRequest) -> Status[dict[str, object]]:
     if request.content_type != "application/json":
         kind, name, data = _multipart(request)
         _wage_window(kind, today)
-        first = submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
+        first = uploads.submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
         if first is not None:  # applied once: not even validated again
             return _duplicate(first)
         result = batchfile_validate(data, name, kind=kind, unit=unit, as_of=today)
@@ -317,7 +316,8 @@ def draft_create(request: HttpRequest) -> Status[dict[str, object]]:
                         "签名；已提交的申报返回当时签名的内容。",
             openapi_extra={"responses": TEXT_200})
 def draft_content(request: HttpRequest, token: str) -> HttpResponse:
-    response = content_response(draft_for_unit(unit_for(_principal(request)), token))
+    response = HttpResponse(signed_content(draft_for_unit(unit_for(_principal(request)), token)),
+                            content_type="text/plain; charset=utf-8")
     add_never_cache_headers(response)
     return response
 

@@ -18,6 +18,7 @@ from shebao.api.testing import bearer, post_token
 from shebao.audit.models import Event
 from shebao.certauth.certificates import certificate_parse, fingerprint
 from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.declarations import uploads as upload_views
 from shebao.declarations.batchfiles import batchfile_validate
 from shebao.declarations.models import BatchUpload, Declaration, Source, Status
 from shebao.declarations.services import canonical_content
@@ -30,7 +31,6 @@ from shebao.declarations.testing import (
     wage_window_open,
 )
 from shebao.declarations.tests.samples import add_row, person_id
-from shebao.declarations.web import upload as upload_views
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, WageBase
 from shebao.testing import make_enrolment, make_person

@@ -44,22 +44,18 @@ from ..backpay import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_MAX_FILES,
     PER_MONTH_MAX,
-    TYPE_LABELS,
     LineQuote,
     evidence_check,
-    evidence_of,
     line_quote,
     line_quotes,
-    quote_totals,
-    size_label,
     wages_key,
 )
 from ..batchfiles import KINDS, BackpayRecord, records_validate
 from ..batchfiles.errors import CellError
 from ..batchfiles.rules import BACKPAY_EARLIEST
 from ..errors import DeclarationError
-from ..models import Declaration, Kind, Status
-from ..selectors import backpay_overlaps
+from ..models import Declaration
+from ..presenters import evidence_rows, quote_context
 from ..services import backpay_draft_create
 from ..uploads import SizeLimit
 
@@ -71,8 +67,6 @@ REQUEST_MAX = EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + 1024 * 1024
 # Drafts a unit may create per window: a day's work, not a flood of stored files.
 DRAFT_RATE_LIMIT = 30
 DRAFT_RATE_WINDOW = 3600
-# Lines of a (batch file) declaration whose month-by-month detail is shown.
-DETAIL_LINES = 20
 _MB = EVIDENCE_MAX_BYTES // (1024 * 1024)
 TOO_LARGE = (f"所选证明材料合计超过 {EVIDENCE_MAX_FILES * _MB} MB，未受理："
              f"每个文件不超过 {_MB} MB，最多 {EVIDENCE_MAX_FILES} 个，请压缩后重新填报")
@@ -128,19 +122,6 @@ class BackpayForm(forms.Form):
 
 
 # --- the page ----------------------------------------------------------------------------
-
-
-def quote_context(lines: list[LineQuote] | None, as_of: dt.date) -> dict[str, Any]:
-    """What _backpay_quote.html shows (names prefixed: it is included in other pages)."""
-    return {"bp_lines": lines or [], "bp_too_many": lines is None,
-            "bp_totals": quote_totals(lines) if lines else None, "bp_as_of": as_of,
-            "bp_detail_max": DETAIL_LINES}
-
-
-def evidence_rows(declaration: Declaration) -> list[dict[str, Any]]:
-    return [{"id": e.pk, "name": e.file_name, "type": TYPE_LABELS.get(e.content_type,
-                                                                     e.content_type),
-             "size": size_label(e.size)} for e in evidence_of(declaration)]
 
 
 def _page(request: HttpRequest, session: UnitSession, form: BackpayForm, *,
@@ -281,23 +262,3 @@ def confirm_extra(draft: Declaration, today: dt.date) -> dict[str, Any]:
     return {"extra_template": "declarations/_backpay_quote.html",
             **quote_context(line_quotes(draft, today), today),
             "bp_show_evidence": True, "evidence": evidence_rows(draft)}
-
-
-def evidence_context(declaration: Declaration) -> dict[str, Any]:
-    """The evidence files of a declaration, and whether its page lists them (补缴 always,
-    other kinds when they have any)."""
-    rows = evidence_rows(declaration)
-    return {"evidence": rows, "evidence_section": bool(rows) or declaration.kind == Kind.BACKPAY}
-
-
-def review_extra(declaration: Declaration, today: dt.date) -> dict[str, Any]:
-    """For the reviewing staff: the evidence files (with download links) and, while a
-    补缴 waits for review, the other 补缴 of the unit still undecided for the same person
-    and months, and the quote as of today — what approving bills."""
-    extra: dict[str, Any] = {"evidence_links": True, **evidence_context(declaration)}
-    if declaration.kind == Kind.BACKPAY and declaration.status == Status.REVIEWING:
-        extra.update(bp_overlaps=backpay_overlaps(declaration), bp_overlap_links=True,
-                     extra_template="declarations/_backpay_quote.html",
-                     bp_title="审核通过后应缴的补缴金额（按今天计算）",
-                     **quote_context(line_quotes(declaration, today), today))
-    return extra

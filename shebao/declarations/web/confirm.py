@@ -14,6 +14,7 @@ Batch file uploads keep their own URLs (web/upload.py) over the same functions.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -26,7 +27,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,14 +38,15 @@ from ..models import Declaration, Kind, Status
 from ..presenters import line_headers, line_rows, what_happens
 from ..selectors import draft_for_unit
 from ..services import DRAFT_TTL, canonical_content, declaration_discard, effective_month
-from ..submitting import SubmitRefused, draft_submit_signed
+from ..submitting import SubmitRefused, draft_submit_signed, signed_content
+from . import backpay, wage
 
 LINES_PER_PAGE = 100
-# Kind-specific parts of the confirm page: "module.function"(draft, today) -> context
-# with a "extra_template" to include (the 补缴 amounts, the bases of a wage declaration).
-CONFIRM_EXTRAS: dict[str, str] = {
-    Kind.BACKPAY: "shebao.declarations.web.backpay.confirm_extra",
-    Kind.WAGE: "shebao.declarations.web.wage.confirm_extra",
+# Kind-specific parts of the confirm page: function(draft, today) -> context with an
+# "extra_template" to include (the 补缴 amounts, the bases of a wage declaration).
+CONFIRM_EXTRAS: dict[str, Callable[[Declaration, dt.date], dict[str, Any]]] = {
+    Kind.BACKPAY: backpay.confirm_extra,
+    Kind.WAGE: wage.confirm_extra,
 }
 
 
@@ -69,15 +70,13 @@ def confirm_page(request: HttpRequest, session: UnitSession, draft: Declaration,
         "content_url": content_url, "submit_url": submit_url, "discard_url": discard_url,
         **extra}
     if draft.kind in CONFIRM_EXTRAS:
-        builder: Callable[..., dict[str, Any]] = import_string(CONFIRM_EXTRAS[draft.kind])
-        context.update(builder(draft, today))
+        context.update(CONFIRM_EXTRAS[draft.kind](draft, today))
     return render(request, "declarations/confirm.html", context)
 
 
 def content_response(draft: Declaration) -> HttpResponse:
     """The exact text the operator signs (UTF-8, no newline added)."""
-    content = canonical_content(draft) if draft.status == Status.DRAFT else draft.content
-    return HttpResponse(content.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    return HttpResponse(signed_content(draft), content_type="text/plain; charset=utf-8")
 
 
 def _refused(code: str, message: str, status: int = 400, **extra: str) -> JsonResponse:

@@ -23,10 +23,9 @@ from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 from ..batchfiles import KINDS, blank_form_csv, blank_form_xlsx
 from ..batchfiles.readers import MAX_BYTES, MAX_ROWS
 from ..batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
-from ..presenters import receipt_context, receipt_pdf
+from ..presenters import evidence_context, receipt_context, receipt_pdf
 from ..selectors import declaration_by_code, declaration_for_unit, line_counts, unit_declarations
 from ..signing import signature_holds, signer_subject
-from .backpay import evidence_context
 from .forms import ListFilterForm, VerifyForm
 
 DECLARATIONS_PER_PAGE = 20

@@ -35,6 +35,8 @@ from ..batchfiles.readers import MAX_BYTES
 from ..errors import DeclarationError, DuplicateFile
 from ..models import BatchUpload, Declaration, Status
 from ..uploads import (
+    REQUEST_MARGIN,
+    TOO_LARGE,
     SizeLimit,
     submitted_with_digest,
     upload_accepted,
@@ -49,10 +51,7 @@ from .forms import UploadForm
 # Uploads per unit and window: enough for a day's corrections, not for a flood.
 UPLOAD_RATE_LIMIT = 30
 UPLOAD_RATE_WINDOW = 3600
-# A request body this much larger than the file limit is refused unread.
-REQUEST_MARGIN = 1024 * 1024
 ERRORS_PER_PAGE = 500
-TOO_LARGE = f"文件超过 {MAX_BYTES // 1048576} MB 的上限，请分成几个文件上传"
 
 
 def _form_page(request: HttpRequest, form: UploadForm, status: int = 200,

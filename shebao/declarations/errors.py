@@ -1,16 +1,27 @@
 """What the declaration rules refuse, as exceptions with Chinese messages, and the
 draft token every kind of draft gets. The lowest module of the app but its models:
-services, effects, changes, backpay and the web import it, and it imports none of them.
+services, changes, wagewindow and the web import it, and it imports none of them.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from typing import Protocol
 
 from django.utils import timezone
 
-from .batchfiles import RowError
 from .models import Declaration
+
+
+class LineProblem(Protocol):
+    """What a refusal says of a line: a batch file rule's RowError (batchfiles.errors)."""
+
+    @property
+    def row(self) -> int | None: ...
+
+    @property
+    def message(self) -> str: ...
 
 
 class DeclarationError(ValueError):
@@ -36,7 +47,7 @@ class StaleDraft(DeclarationError):
 
     LISTED = 5
 
-    def __init__(self, draft: Declaration, errors: list[RowError],
+    def __init__(self, draft: Declaration, errors: Sequence[LineProblem],
                  first: Declaration | None) -> None:
         details = "；".join(f"第 {e.row} 行：{e.message}" for e in errors[:self.LISTED])
         if len(errors) > self.LISTED:

@@ -27,7 +27,7 @@ from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, Wa
 from .changes import change_needs_review
 from .errors import DeclarationError, DuplicateFile, StaleDraft, new_draft_token
 from .models import TRANSITIONS, Declaration, DeclarationLine, Evidence, Kind, Source, Status
-from .wagewindow import window_open_on, window_status, window_submit_refusal
+from .wagewindow import declaring_window, window_submit_refusal
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECORD_KINDS: dict[type, str] = {AddRecord: Kind.ENROL, RemoveRecord: Kind.LEAVE,
@@ -63,11 +63,7 @@ def declaration_create(*, unit: Unit, records: list[Record], source: str = Sourc
     kind = kinds.pop()
     policy_year = None
     if kind == Kind.WAGE:
-        day = today or timezone.localdate()
-        window = window_open_on(day)
-        if window is None:
-            raise DeclarationError(window_status(day).message)
-        policy_year = window.policy_year
+        policy_year = declaring_window(today or timezone.localdate()).policy_year
     with transaction.atomic():
         if file_digest:
             first = Declaration.objects.filter(unit=unit, kind=kind,

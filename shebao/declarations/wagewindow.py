@@ -3,9 +3,10 @@
 Each policy year (缴费年度) has at most one window, from `opens_on` to `closes_on`
 inclusive; windows of different years never overlap, so on any day at most one is open.
 A wage declaration is accepted only while a window is open, and declares the bases of
-that window's policy year (services.declaration_create and declaration_submit check it
-for the web form, batch files and the API alike). Wages not declared in time become
-110% of last year's (settlement's `wage_defaults_fill`).
+that window's policy year: `declaring_window` is that rule, for the web page, the batch
+file upload, the API and services.declaration_create alike; `window_submit_refusal` the
+rule of submitting a wage draft (services.declaration_submit, the confirm page). Wages
+not declared in time become 110% of last year's (settlement's `wage_defaults_fill`).
 
 A window can be set and changed until it closes; a closed window is history.
 """
@@ -22,6 +23,7 @@ from shebao.audit.services import Actor, event_record
 from shebao.lib.periods import Month
 from shebao.policy.selectors import PolicyMissing, policy_at, policy_years
 
+from .errors import DeclarationError
 from .models import WageWindow
 
 LATE_NOTE = "未申报的人员按上年度月缴费工资的 110% 核定缴费基数"
@@ -90,12 +92,39 @@ def window_status(day: dt.date) -> WindowStatus:
     return WindowStatus(None, upcoming, last)
 
 
+class WindowClosed(DeclarationError):
+    """No window is open: the message says when the next one opens or when the last one
+    closed; `status` is what a unit is told that day."""
+
+    def __init__(self, status: WindowStatus) -> None:
+        super().__init__(status.message)
+        self.status = status
+
+
+def declaring_window(day: dt.date) -> WageWindow:
+    """May a unit declare wages on `day`: the window open that day, whose policy year the
+    declaration is for. WindowClosed otherwise, its Chinese message naming the next
+    window or the last one."""
+    status = window_status(day)
+    if status.open is None:
+        raise WindowClosed(status)
+    return status.open
+
+
 def window_submit_refusal(policy_year: int | None, day: dt.date) -> str | None:
     """Why a wage draft of `policy_year` cannot be submitted on `day`, or None: its
     year's window must still be open (a draft made on the last day is refused after)."""
     if policy_year is None:
         return "该缴费工资申报草稿没有缴费年度，请放弃后重新填报"
-    window = WageWindow.objects.filter(policy_year=policy_year).first()
+    return submit_refusal(policy_year, year_window(policy_year), day)
+
+
+def year_window(policy_year: int) -> WageWindow | None:
+    return WageWindow.objects.filter(policy_year=policy_year).first()
+
+
+def submit_refusal(policy_year: int, window: WageWindow | None, day: dt.date) -> str | None:
+    """`window_submit_refusal` with the year's window already read (None: not set)."""
     if window is None:
         return f"经办机构尚未设置 {policy_year} 缴费年度的缴费工资申报期，不能提交"
     if day < window.opens_on:

@@ -59,7 +59,7 @@ from shebao.declarations.submitting import (
     file_draft,
     signed_content,
 )
-from shebao.declarations.wagewindow import window_status
+from shebao.declarations.wagewindow import WindowClosed, declaring_window
 from shebao.lib.periods import Month
 from shebao.registry.models import Unit
 
@@ -139,9 +139,10 @@ def _wage_window(kind: str, today: dt.date) -> None:
     """缴费工资 outside the yearly window: said before the rows are read (the service
     refuses such a draft anyway)."""
     if kind == "wage":
-        status = window_status(today)
-        if status.open is None:
-            raise ApiError(409, "wage_window_closed", status.message)
+        try:
+            declaring_window(today)
+        except WindowClosed as exc:
+            raise ApiError(409, "wage_window_closed", str(exc)) from exc
 
 
 def _multipart(request: HttpRequest) -> tuple[str, str, bytes]:

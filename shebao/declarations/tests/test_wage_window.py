@@ -26,8 +26,10 @@ from shebao.declarations.testing import (
     wage_window_open,
 )
 from shebao.declarations.wagewindow import (
+    WindowClosed,
     WindowInvalid,
     day_label,
+    declaring_window,
     settable_years,
     window_demo_set,
     window_open_on,
@@ -146,6 +148,19 @@ def test_the_status_names_the_next_or_the_last_window():
     window(2027, dt.date(2027, 6, 1), dt.date(2027, 7, 31))
     assert window_status(TODAY).message == (
         "当前不在缴费工资申报期内：2027 年度申报期为2027年6月1日至2027年7月31日，请届时申报")
+
+
+def test_one_rule_says_whether_wages_may_be_declared_on_a_day():
+    """declaring_window: the open window, or WindowClosed with what the unit is told (the
+    web page, the upload, the API and declaration_create all ask it)."""
+    with pytest.raises(WindowClosed, match="经办机构尚未设置本年度缴费工资申报期") as closed:
+        declaring_window(TODAY)
+    assert isinstance(closed.value, DeclarationError)
+    assert closed.value.status.open is None
+    made = window(2026, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert declaring_window(TODAY) == made
+    with pytest.raises(WindowClosed, match="2026 年度申报期为2026年11月1日至2026年11月30日"):
+        declaring_window(dt.date(2026, 12, 1))
 
 
 def test_the_demo_window_opens_this_month_until_the_end_of_next():

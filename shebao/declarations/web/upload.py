@@ -44,7 +44,7 @@ from ..uploads import (
     upload_refused,
     upload_result,
 )
-from ..wagewindow import window_status
+from ..wagewindow import WindowClosed, declaring_window
 from .confirm import confirm_page, content_response, submit_response
 from .forms import UploadForm
 
@@ -96,10 +96,11 @@ def _upload_post(request: HttpRequest, session: UnitSession, limit: SizeLimit) -
         return _form_page(request, form, status=400)
     kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
     if kind == "wage":  # outside the yearly window: said before reading the file
-        status = window_status(timezone.localdate())
-        if status.open is None:
+        try:
+            declaring_window(timezone.localdate())
+        except WindowClosed as exc:
             return _form_page(request, UploadForm(initial={"kind": kind}), status=400,
-                              error=status.message)
+                              error=str(exc))
     data, name = file.read(), file.name or "报盘文件"
     first = submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
     if first is not None:

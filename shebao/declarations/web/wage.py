@@ -51,7 +51,16 @@ from ..batchfiles.forms import form_xlsx
 from ..errors import DeclarationError
 from ..models import Declaration, Source, WageWindow
 from ..services import declaration_create
-from ..wagewindow import LATE_NOTE, WindowStatus, day_label, window_span, window_status
+from ..wagewindow import (
+    LATE_NOTE,
+    WindowClosed,
+    WindowStatus,
+    day_label,
+    declaring_window,
+    submit_refusal,
+    window_span,
+    year_window,
+)
 
 PER_PAGE = 100
 SEARCH_MAX = 18
@@ -260,10 +269,11 @@ def _search(request: HttpRequest) -> str:
 @unit_session_required()
 def wage(request: HttpRequest, session: UnitSession) -> HttpResponse:
     unit, today = session.unit, timezone.localdate()
-    status = window_status(today)
-    window = status.open
-    if window is None:
-        return _closed(request, unit, status)
+    try:
+        window = declaring_window(today)
+    except WindowClosed as exc:
+        return _closed(request, unit, exc.status)
+    status = WindowStatus(window, None, None)
     try:
         limits = year_limits(window.policy_year, unit)
     except PolicyMissing as exc:
@@ -308,8 +318,9 @@ def wage_prefilled(request: HttpRequest, session: UnitSession) -> HttpResponse:
     prefill, every page at once), streamed from the database in chunks: for units too
     large to declare page by page. Only while a window is open (its policy year)."""
     unit, today = session.unit, timezone.localdate()
-    window = window_status(today).open
-    if window is None:
+    try:
+        window = declaring_window(today)
+    except WindowClosed:
         return redirect("declarations:wage")
     people = enrolled_people(unit, window.policy_year, Month.of(today))
     rows = ([p.id_number, p.name, None if (fen := _prefill_fen(p)) is None
@@ -412,7 +423,7 @@ def confirm_extra(draft: Declaration, today: dt.date) -> dict[str, Any]:
     except PolicyMissing as exc:
         extra["wage_error"] = str(exc)
         return extra
-    window = WageWindow.objects.filter(policy_year=year).first()
+    window = year_window(year)
     lines: list[BaseLine] = []
     clamped = {"下限": 0, "上限": 0}
     total = 0
@@ -425,7 +436,7 @@ def confirm_extra(draft: Declaration, today: dt.date) -> dict[str, Any]:
             clamped[side] += 1
         if len(lines) < BASES_SHOWN:
             lines.append(BaseLine(line_no, name, id_number, int(data["wage"]), bases))
-    closed = window is None or not window.opens_on <= today <= window.closes_on
+    closed = submit_refusal(year, window, today) is not None
     extra["wage"] = {
         "year": year, "limits": limits, "lines": lines, "total": total,
         "more": total - len(lines), "lower": clamped["下限"], "upper": clamped["上限"],

@@ -1,4 +1,6 @@
-"""Batch file uploads on the web: the short-lived row behind each upload.
+"""Batch file uploads: the one sequence a file sent by a unit goes through (the web
+page and the API alike, `upload_draft`), and on the web the short-lived row behind each
+upload.
 
 A refused file keeps its bytes and its error report, so that the operator can download
 the file back with every bad cell marked (and nothing else can be done with it). A valid
@@ -10,7 +12,9 @@ token of another unit is simply not found; they expire after UPLOAD_TTL.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpRequest
@@ -19,10 +23,12 @@ from django.utils import timezone
 from shebao.audit.services import Actor
 from shebao.registry.models import Unit
 
-from .batchfiles import RowError, ValidationResult
+from .batchfiles import RowError, ValidationResult, batchfile_validate
 from .batchfiles.readers import MAX_BYTES
+from .errors import DuplicateFile
 from .models import BatchUpload, Declaration, Kind, Status
 from .submitting import file_draft
+from .wagewindow import declaring_window
 
 UPLOAD_TTL = dt.timedelta(hours=2)
 # A request body this much larger than the file limit is refused unread (web and API).
@@ -83,15 +89,43 @@ def upload_refused(*, unit: Unit, data: bytes, file_name: str,
 
 
 def upload_accepted(*, unit: Unit, file_name: str, result: ValidationResult,
-                    actor: Actor) -> BatchUpload:
-    """A valid file becomes a draft declaration (or finds the draft it already became:
-    the same bytes give the same records). DuplicateFile when it was already submitted."""
+                    draft: Declaration) -> BatchUpload:
+    """The row of a valid file, pointing to the draft it became (`upload_draft`)."""
     upload_purge()
-    existing, _ = file_draft(unit=unit, result=result, file_name=file_name, actor=actor)
     return BatchUpload.objects.create(
         token=secrets.token_urlsafe(18), unit=unit, kind=result.kind,
         file_name=file_name[:200], digest=result.digest, report=_report(result),
-        declaration=existing)
+        declaration=draft)
+
+
+@dataclass(frozen=True)
+class FileReceived:
+    """A batch file checked: the validation report and, when it passed, its draft
+    (`created`: made now; False: the same bytes had already become this draft)."""
+
+    result: ValidationResult
+    draft: Declaration | None = None
+    created: bool = False
+
+
+def upload_draft(*, unit: Unit, kind: str, data: bytes, file_name: str, actor: Actor,
+                 today: dt.date) -> FileReceived:
+    """What a batch file sent by a unit (web page or API) becomes. Refused unread when
+    it is 缴费工资 outside the yearly window (WindowClosed) or the very file already
+    submitted (DuplicateFile: a file is applied once, not even validated again); else
+    validated against the unit's registry as of `today`, and a valid file becomes its
+    draft (`file_draft`: created with its audit event, or the one the same bytes
+    became). Nothing is stored for a file with errors."""
+    if kind == "wage":
+        declaring_window(today)
+    first = submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
+    if first is not None:
+        raise DuplicateFile(first)
+    result = batchfile_validate(data, file_name, kind=kind, unit=unit, as_of=today)
+    if not result.ok:
+        return FileReceived(result)
+    draft, created = file_draft(unit=unit, result=result, file_name=file_name, actor=actor)
+    return FileReceived(result, draft, created)
 
 
 class SizeLimit(FileUploadHandler):

@@ -18,7 +18,6 @@ only parses requests and shapes answers.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -56,7 +55,6 @@ from shebao.declarations.submitting import (
     SubmitRefused,
     content_digest,
     draft_submit_signed,
-    file_draft,
     signed_content,
 )
 from shebao.declarations.wagewindow import WindowClosed, declaring_window
@@ -283,21 +281,19 @@ def draft_create(request: HttpRequest) -> Status[dict[str, object]]:
     today = timezone.localdate()
     if request.content_type != "application/json":
         kind, name, data = _multipart(request)
-        _wage_window(kind, today)
-        first = uploads.submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
-        if first is not None:  # applied once: not even validated again
-            return _duplicate(first)
-        result = batchfile_validate(data, name, kind=kind, unit=unit, as_of=today)
-        if not result.ok:
-            return _invalid(result, "报盘文件")
         try:
-            draft, created = file_draft(unit=unit, result=result, file_name=name,
-                                        actor=principal.actor(request))
+            received = uploads.upload_draft(unit=unit, kind=kind, data=data, file_name=name,
+                                            actor=principal.actor(request), today=today)
+        except WindowClosed as exc:
+            raise ApiError(409, "wage_window_closed", str(exc)) from exc
         except DuplicateFile as exc:
             return _duplicate(exc.first)
         except DeclarationError as exc:
             raise ApiError(409, "refused", str(exc)) from exc
-        return Status(201 if created else 200, _draft_out(draft, kind, result))
+        if received.draft is None:
+            return _invalid(received.result, "报盘文件")
+        return Status(201 if received.created else 200,
+                      _draft_out(received.draft, kind, received.result))
     kind, items = _json_rows(request)
     _wage_window(kind, today)
     result = records_validate(items, kind=kind, unit=unit, as_of=today)

@@ -18,6 +18,7 @@ from shebao.audit.services import SYSTEM
 from shebao.certauth.services import certificate_unbind
 from shebao.certauth.testing import Holder, unit_with_certificate
 from shebao.declarations.batchfiles.readers import MAX_BYTES
+from shebao.declarations.errors import DuplicateFile
 from shebao.declarations.models import BatchUpload, Declaration, Status
 from shebao.declarations.services import canonical_content
 from shebao.declarations.testing import (
@@ -31,6 +32,7 @@ from shebao.declarations.testing import (
     upload,
 )
 from shebao.declarations.tests.samples import add_row, person_id, wage_row
+from shebao.declarations.uploads import upload_draft
 from shebao.declarations.web import upload as upload_views
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment
@@ -374,3 +376,26 @@ def unit_login_strict(client: Client, holder: Holder) -> None:
         "certificate": holder.cert_pem, "nonce": nonce, "signature": holder.sign(nonce)},
         content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200
+
+
+def test_one_upload_service_checks_a_file_once_and_makes_its_draft_once(holder: Holder) -> None:
+    """upload_draft, the sequence the web upload and the API's drafts share: a file with
+    errors makes nothing, a valid one its draft (found again, not made twice), and once
+    submitted the same bytes are refused unread."""
+    unit, day = holder.unit, today()
+    bad = upload_draft(unit=unit, kind="add", data=csv_file("add", [add_row(1, 姓名="")]),
+                       file_name="bad.csv", actor=SYSTEM, today=day)
+    assert bad.draft is None and bad.result.errors
+    assert not Declaration.objects.exists()
+    first = upload_draft(unit=unit, kind="add", data=good_add_file(), file_name="a.csv",
+                         actor=SYSTEM, today=day)
+    again = upload_draft(unit=unit, kind="add", data=good_add_file(), file_name="a.csv",
+                         actor=SYSTEM, today=day)
+    assert first.draft is not None and (first.created, again.created) == (True, False)
+    assert again.draft == first.draft and Declaration.objects.count() == 1
+    Declaration.objects.filter(pk=first.draft.pk).update(status=Status.EFFECTIVE,
+                                                          receipt_no="R1")
+    with pytest.raises(DuplicateFile) as refused:
+        upload_draft(unit=unit, kind="add", data=good_add_file(), file_name="a.csv",
+                     actor=SYSTEM, today=day)
+    assert refused.value.first.receipt_no == "R1"

@@ -1,9 +1,11 @@
 """报盘文件上传: upload, every error listed (and the marked file), confirm, sign, submit.
 
-POST /unit/declarations/upload/ validates the file against the unit's registry as of
-today. A refused file is kept briefly (uploads.py) so that the operator can download it
-back with every bad cell marked; nothing is applied. A valid file becomes a draft, shown
-at /unit/declarations/uploads/<token>/ with what submitting will do; the operator's
+POST /unit/declarations/upload/ hands the file to `uploads.upload_draft`, the sequence
+the API's drafts share (the wage window, a file already submitted, validation against
+the unit's registry as of today, the draft). A refused file is kept briefly (uploads.py)
+so that the operator can download it back with every bad cell marked; nothing is
+applied. A valid file becomes a draft, shown at /unit/declarations/uploads/<token>/ with
+what submitting will do; the operator's
 browser fetches the draft's canonical content (…/content/), signs it with the key of
 the certificate it logged in with and posts the signature to …/submit/: the same
 confirm step as every other draft (web/confirm.py).
@@ -11,7 +13,6 @@ confirm step as every other draft (web/confirm.py).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -30,7 +31,7 @@ from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE
 
-from ..batchfiles import KINDS, batchfile_validate, errors_workbook
+from ..batchfiles import KINDS, errors_workbook
 from ..batchfiles.readers import MAX_BYTES
 from ..errors import DeclarationError, DuplicateFile
 from ..models import BatchUpload, Declaration, Status
@@ -38,13 +39,12 @@ from ..uploads import (
     REQUEST_MARGIN,
     TOO_LARGE,
     SizeLimit,
-    submitted_with_digest,
     upload_accepted,
+    upload_draft,
     upload_for,
     upload_refused,
     upload_result,
 )
-from ..wagewindow import WindowClosed, declaring_window
 from .confirm import confirm_page, content_response, submit_response
 from .forms import UploadForm
 
@@ -95,28 +95,21 @@ def _upload_post(request: HttpRequest, session: UnitSession, limit: SizeLimit) -
     if not form.is_valid():
         return _form_page(request, form, status=400)
     kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
-    if kind == "wage":  # outside the yearly window: said before reading the file
-        try:
-            declaring_window(timezone.localdate())
-        except WindowClosed as exc:
-            return _form_page(request, UploadForm(initial={"kind": kind}), status=400,
-                              error=str(exc))
     data, name = file.read(), file.name or "报盘文件"
-    first = submitted_with_digest(unit, kind, hashlib.sha256(data).hexdigest())
-    if first is not None:
-        return _form_page(request, UploadForm(initial={"kind": kind}), duplicate=first)
-    result = batchfile_validate(data, name, kind=kind, unit=unit, as_of=timezone.localdate())
-    if not result.ok:
-        kept = upload_refused(unit=unit, data=data, file_name=name, result=result)
-        return redirect("declarations:upload_page", token=kept.token)
     try:
-        kept = upload_accepted(unit=unit, file_name=name, result=result,
-                               actor=principal_of(request).actor(request))
+        received = upload_draft(unit=unit, kind=kind, data=data, file_name=name,
+                                actor=principal_of(request).actor(request),
+                                today=timezone.localdate())
     except DuplicateFile as exc:
         return _form_page(request, UploadForm(initial={"kind": kind}), duplicate=exc.first)
     except DeclarationError as exc:  # e.g. 缴费工资 outside the yearly window
         return _form_page(request, UploadForm(initial={"kind": kind}), status=400,
                           error=str(exc))
+    if received.draft is None:
+        kept = upload_refused(unit=unit, data=data, file_name=name, result=received.result)
+    else:
+        kept = upload_accepted(unit=unit, file_name=name, result=received.result,
+                               draft=received.draft)
     return redirect("declarations:upload_page", token=kept.token)
 
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from shebao.audit.services import SYSTEM, Actor, event_record
-from shebao.lib.money import format_fen
+from shebao.lib.money import apply_rates_sql, format_fen
 from shebao.lib.periods import Month
 from shebao.pension.services import credit_year, last_closed_year
 from shebao.policy.selectors import account_share_at
@@ -132,11 +132,11 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
             if share is None:
                 continue
             cur.execute(
-                """INSERT INTO pension_accountcredit
+                f"""INSERT INTO pension_accountcredit
                      (person_id, unit_id, year, month, base, amount, booked_at)
                    SELECT t.person_id, %(unit)s, %(year)s, %(m)s,
                           t.base - COALESCE(b.base, 0),
-                          (t.base * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000
+                          {apply_rates_sql('t.base', '%(ppm)s')}
                             - COALESCE(b.amount, 0),
                           %(now)s
                    FROM (SELECT c.person_id, CAST(SUM(c.base) AS BIGINT) AS base

@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Model
 
 from shebao.audit.services import SYSTEM, Actor, event_record
-from shebao.lib.idnumbers import id_birth_date, id_sex
 from shebao.registry.choices import District, Hukou, UnitType
 from shebao.registry.models import Person, Unit
+from shebao.registry.services import person_info_set, unit_info_set
 
 from .batchfiles.cells import cell_text
 from .batchfiles.columns import choice_parser, parse_id_number, parse_name, parse_phone
@@ -244,14 +244,14 @@ def change_apply(declaration: Declaration) -> None:
         if current != old:
             raise DeclarationError(f"“{line.data['label']}”在申报后已变为“{current}”，"
                                    "与申报时的原内容不符，请重新申报")
-        setattr(target, field, new)
         before[field], after[field] = old, new
-    if isinstance(target, Person) and "id_number" in after:
-        target.birth_date = id_birth_date(target.id_number)
-        target.sex = id_sex(target.id_number)
-        DeclarationLine.objects.filter(declaration=declaration).update(
-            id_number=target.id_number)
-    target.save()
+    if isinstance(target, Person):
+        if "id_number" in after:
+            DeclarationLine.objects.filter(declaration=declaration).update(
+                id_number=after["id_number"])
+        person_info_set(target, after)
+    elif isinstance(target, Unit):
+        unit_info_set(target, after)
     object_type = "unit" if isinstance(target, Unit) else "person"
     ref = target.number if isinstance(target, Unit) else target.ref  # type: ignore[attr-defined]
     event_record(actor=SYSTEM, action=f"{object_type}_change",

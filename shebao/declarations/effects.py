@@ -2,11 +2,12 @@
 late fees.
 
 Called only from `services` inside the transaction that makes a declaration effective.
-Registry writes go through the registry's tables; contributions through the engine.
+Registry writes go through `registry.services`; contributions through the engine.
 
 Set-based: a 100,000-line 增员 file is applied with a bounded number of queries per
 5,000 lines (persons looked up with `IN (…)` and created, enrolments and wage bases
-written, each with one executemany per chunk; the lines' person set by one UPDATE), not
+written, each with one executemany per chunk, by the registry's services; the lines'
+person set by one UPDATE), not
 several queries per line. The result is the same as applying the lines one by one in
 line order (tests/test_effects_bulk.py compares the two).
 """
@@ -14,33 +15,34 @@ line order (tests/test_effects_bulk.py compares the two).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from django.db import connection, models
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
-from django.utils import timezone
 
 from shebao.contributions.backpay import backpay_quote
 from shebao.contributions.models import Contribution, LateFeeCharge
 from shebao.contributions.models import Kind as ContributionKind
 from shebao.contributions.settlement import bills_refresh
-from shebao.lib.idnumbers import id_birth_date, id_sex
 from shebao.lib.periods import Month
-from shebao.policy.insurances import ORDER
 from shebao.policy.selectors import policy_at
 from shebao.registry.choices import WageSource
-from shebao.registry.models import Enrolment, Person, Unit, WageBase, new_ref
+from shebao.registry.models import Person, Unit
+from shebao.registry.services import (
+    PersonEntry,
+    enrolments_close,
+    enrolments_open,
+    person_ids,
+    persons_ensure,
+    wage_bases_set,
+)
 
 from .backpay import line_wages
 from .changes import change_apply
 from .models import Declaration, DeclarationLine, Kind
 
-# Rows per query: well under the bound-parameter limits of SQLite (32,766) and
-# PostgreSQL (65,535) for `IN (…)` lists and multi-row INSERTs.
+# Rows per INSERT of the back-payment rows, charges and lines.
 CHUNK = 5000
-
-T = TypeVar("T")
 
 
 class Line(NamedTuple):
@@ -53,53 +55,9 @@ class Line(NamedTuple):
     data: dict[str, Any]
 
 
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _insert(model: type[models.Model], fields: Sequence[str],
-            rows: Sequence[tuple[Any, ...]]) -> None:
-    """INSERT rows, tuples of database-ready values in the order of `fields`, with one
-    executemany per chunk. Several times faster than `bulk_create`, which builds a model
-    instance per row and, on SQLite, sends a statement per ~100 rows (Django caps it at
-    999 parameters). Every column must be given: defaults of the model are not applied."""
-    meta = model._meta
-    column = {f.name: f.column for f in meta.concrete_fields if not f.primary_key}
-    missing = set(column) - set(fields)
-    if missing:
-        raise ValueError(f"{meta.label}: no value for {sorted(missing)}")
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(column[f]) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows):
-            cursor.executemany(sql, chunk)
-
-
-def _person_ids(id_numbers: Iterable[str]) -> dict[str, int]:
-    """Registry person id by ID number, for those of `id_numbers` that exist."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(id_numbers))):
-        found.update(Person.objects.filter(id_number__in=chunk)
-                     .values_list("id_number", "id"))
-    return found
-
-
-def persons_lock(id_numbers: Iterable[str]) -> None:
-    """Lock the registry rows of these persons (those that exist) until the end of the
-    transaction, in id order so that two transactions never wait on each other in a
-    circle. SELECT … FOR UPDATE on PostgreSQL; nothing on SQLite, whose transactions
-    take the database's write lock when they begin."""
-    for chunk in _chunks(sorted(set(id_numbers))):
-        list(Person.objects.select_for_update().filter(id_number__in=chunk)
-             .order_by("pk").values_list("pk", flat=True))
-
-
 def _persons_require(lines: Sequence[Line] | Sequence[DeclarationLine]) -> dict[str, int]:
     """Person ids of the lines, all of which must be in the registry (减员, 工资, 补缴)."""
-    ids = _person_ids(ln.id_number for ln in lines)
+    ids = person_ids(ln.id_number for ln in lines)
     for line in lines:
         if line.id_number not in ids:
             raise Person.DoesNotExist(f"第 {line.line_no} 行的人员不在参保人名册中")
@@ -108,20 +66,9 @@ def _persons_require(lines: Sequence[Line] | Sequence[DeclarationLine]) -> dict[
 
 def _persons_ensure(lines: Sequence[Line]) -> dict[str, int]:
     """Person ids of the lines; a person not yet in the registry is created from the
-    first line naming them (sex and birth date from the ID number)."""
-    ids = _person_ids(ln.id_number for ln in lines)
-    new: dict[str, Line] = {}
-    for line in lines:
-        if line.id_number not in ids and line.id_number not in new:
-            new[line.id_number] = line
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert(Person, ("ref", "id_number", "name", "sex", "birth_date", "hukou", "phone",
-                     "address", "created_at"),
-            [(new_ref(), ln.id_number, ln.name, id_sex(ln.id_number),
-              connection.ops.adapt_datefield_value(id_birth_date(ln.id_number)),
-              ln.data["hukou"], ln.data.get("phone", ""), "", now) for ln in new.values()])
-    ids.update(_person_ids(new))
-    return ids
+    first line naming them."""
+    return persons_ensure([PersonEntry(ln.id_number, ln.name, ln.data["hukou"],
+                                       ln.data.get("phone", "")) for ln in lines])
 
 
 def _lines_link(declaration: Declaration) -> None:
@@ -130,47 +77,21 @@ def _lines_link(declaration: Declaration) -> None:
         Person.objects.filter(id_number=OuterRef("id_number")).values("pk")[:1]))
 
 
-def _wage_bases_upsert(unit: Unit, wages: dict[tuple[int, int], int], source: str) -> None:
-    """Set the wage of (person id, policy year) at the unit: update the row that exists,
-    create the others (what `update_or_create` does per row)."""
-    years = sorted({year for _, year in wages})
-    existing: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(sorted({person_id for person_id, _ in wages})):
-        existing.update(((p, y), pk) for pk, p, y in WageBase.objects.filter(
-            unit=unit, policy_year__in=years, person_id__in=chunk)
-            .values_list("pk", "person_id", "policy_year"))
-    qn = connection.ops.quote_name
-    update = (f"UPDATE {qn(WageBase._meta.db_table)} SET {qn('wage')} = %s,"
-              f" {qn('source')} = %s WHERE {qn('id')} = %s")
-    changed = [(wages[key], source, pk) for key, pk in existing.items() if key in wages]
-    with connection.cursor() as cursor:
-        for rows in _chunks(changed):
-            cursor.executemany(update, rows)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert(WageBase, ("person", "unit", "policy_year", "wage", "source", "recorded_at"),
-            [(person_id, unit.id, year, wage, source, now)
-             for (person_id, year), wage in wages.items() if (person_id, year) not in existing])
-
-
 def enrol_lines_apply(unit: Unit, lines: Sequence[Line]) -> None:
     """增员: open an enrolment per insurance of the unit from the start month; the first
     full month's wage becomes the base of that policy year (new hires)."""
     ids = _persons_ensure(lines)
-    insurances = [ins.value for ins in ORDER if ins.value in unit.insurance_set]
     years: dict[str, int] = {}
-    enrolments: list[tuple[Any, ...]] = []
+    starts: list[tuple[int, int, str]] = []
     wages: dict[tuple[int, int], int] = {}
     for line in lines:
         person_id, start, reason = ids[line.id_number], line.data["start"], line.data["reason"]
         if start not in years:
             years[start] = policy_at(Month.parse(start)).year_label
-        first = int(Month.parse(start))
-        enrolments += [(person_id, unit.id, ins, first, None, reason, "")
-                       for ins in insurances]
+        starts.append((person_id, int(Month.parse(start)), reason))
         wages[(person_id, years[start])] = int(line.data["wage"])  # a later line wins
-    _insert(Enrolment, ("person", "unit", "insurance", "first_month", "last_month",
-                        "start_reason", "end_reason"), enrolments)
-    _wage_bases_upsert(unit, wages, WageSource.NEW_HIRE)
+    enrolments_open(unit, starts)
+    wage_bases_set(unit, wages, WageSource.NEW_HIRE)
 
 
 def leave_lines_apply(unit: Unit, lines: Sequence[Line]) -> None:
@@ -185,11 +106,7 @@ def leave_lines_apply(unit: Unit, lines: Sequence[Line]) -> None:
             done.add(person_id)
             key = (int(Month.parse(line.data["end"])), line.data["reason"])
             groups.setdefault(key, []).append(person_id)
-    for (last, reason), people in groups.items():
-        for chunk in _chunks(people):
-            Enrolment.objects.filter(unit=unit, last_month__isnull=True,
-                                     person_id__in=chunk).update(last_month=last,
-                                                                 end_reason=reason)
+    enrolments_close(unit, groups)
 
 
 def wage_declaration_year(declaration: Declaration) -> int:
@@ -207,7 +124,7 @@ def wage_lines_apply(unit: Unit, lines: Sequence[Line], policy_year: int) -> Non
     default; settled months of that year are corrected by re-settlement or 补差)."""
     ids = _persons_require(lines)
     wages = {(ids[line.id_number], policy_year): int(line.data["wage"]) for line in lines}
-    _wage_bases_upsert(unit, wages, WageSource.DECLARED)
+    wage_bases_set(unit, wages, WageSource.DECLARED)
 
 
 # The reason of the late fee charge of a 补缴 (LateFeeCharge.reason).

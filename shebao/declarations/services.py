@@ -19,6 +19,7 @@ from shebao.contributions.models import MonthStatus, UnitMonth
 from shebao.lib.faults import fault_point
 from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Unit
+from shebao.registry.services import persons_lock
 
 from . import effects
 from .backpay import EvidenceFile, billed_refusal, wages_key
@@ -228,7 +229,7 @@ def _lines_recheck(declaration: Declaration, today: dt.date, *,
     lines = list(declaration.lines.order_by("line_no")
                  .values_list("line_no", "id_number", "name", "data"))
     if lock:
-        effects.persons_lock([line[1] for line in lines])
+        persons_lock([line[1] for line in lines])
     errors = lines_recheck(lines, kind=kind, unit=declaration.unit, as_of=today)
     if not errors:
         return None

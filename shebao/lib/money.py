@@ -46,6 +46,18 @@ def apply_rates(fen: int, *ppms: int) -> int:
     return div_half_up(numerator, denominator)
 
 
+def apply_rates_sql(amount: str, ppm: str) -> str:
+    """The SQL of `apply_rates(amount, ppm)`: amount × rate rounded half-up to the fen.
+
+    `amount` and `ppm` are SQL expressions (a column, a %(name)s parameter). The rate is
+    cast to BIGINT so that PostgreSQL multiplies and divides integers whatever type the
+    driver gives a parameter; SQL's integer division truncates, which is half-up for the
+    non-negative amounts this serves (a negative product would round differently from
+    `div_half_up`). SQLite and PostgreSQL alike.
+    """
+    return f"({amount} * CAST({ppm} AS BIGINT) + {PPM // 2}) / {PPM}"
+
+
 def parse_yuan(text: str | int | Decimal) -> int:
     """Parse a yuan amount as typed by a person into fen.
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from shebao.audit.services import SYSTEM, Actor, event_record
 from shebao.lib.faults import fault_point
-from shebao.lib.money import PPM, div_half_up
+from shebao.lib.money import PPM, apply_rates_sql, div_half_up
 from shebao.policy.selectors import interest_factor_for_year, interest_rate_for_year
 
 from .models import AccountYear, ClosedYear
@@ -81,7 +81,7 @@ def year_interest(opening: int, credits: int, rate_ppm: int, factor_ppm: int) ->
 # (re-settlement differences, several units, back-payments); a 补记 month (of an earlier,
 # closed year) counts unless a credit of an earlier year counted it already (a
 # correction): the probe runs for those rare rows only.
-_CLOSE_SQL = """
+_CLOSE_SQL = f"""
 INSERT INTO pension_accountyear
   (person_id, year, opening, months_paid, average_base, credits, interest_opening,
    interest_credits, closing, cumulative_months, rate_ppm, source)
@@ -92,7 +92,7 @@ FROM (
   SELECT g.person_id, g.opening, g.credits, g.months, g.cum,
          CASE WHEN g.months = 0 THEN 0
               ELSE (2 * g.base_sum + g.months) / (2 * g.months) END AS avg_base,
-         (g.opening * CAST(%(rate)s AS BIGINT) + 500000) / 1000000 AS i_open,
+         {apply_rates_sql('g.opening', '%(rate)s')} AS i_open,
          (g.credits * CAST(%(rate)s AS BIGINT) * CAST(%(factor)s AS BIGINT)
            + 1000000000000) / 2000000000000 AS i_cred
   FROM (

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from shebao.lib.money import (
     PPM,
     MoneyError,
     apply_rates,
+    apply_rates_sql,
     decimal_to_fen,
     div_half_up,
     factor_to_ppm,
@@ -132,6 +134,31 @@ def test_apply_rates_is_exact_decimal_arithmetic(fen: int, ppms: list[int]) -> N
 @given(fens, rates)
 def test_apply_rates_is_monotonic_in_the_base(fen: int, ppm: int) -> None:
     assert apply_rates(fen, ppm) <= apply_rates(fen + 1, ppm)
+
+
+# Amounts (non-negative, as the SQL serves: wages, bases, balances) and rates whose
+# product ends just below, on and just above a half fen, up to sizes near BIGINT's.
+SQL_EDGES = [
+    (0, 1_100_000), (1, 499_999), (1, 500_000), (1, 500_001), (3, 1_500_000),
+    (5, 100_000), (7, 80_000), (12_345, 1_100_000), (999_999, 999_999),
+    (10**12 + 5, 100_000), (10**12 + 4, 125_000), (10**12 + 5, 99_999),
+    (999_999_999_999, 1_100_001), (10**12, 2_000_000), (4_611_686_018_427, 1_999_999),
+]
+
+
+@pytest.mark.django_db
+def test_apply_rates_sql_agrees_with_apply_rates_on_the_database() -> None:
+    # The amount as a BIGINT, like the columns the fragment is used on.
+    sql = "SELECT " + apply_rates_sql("CAST(%(fen)s AS BIGINT)", "%(ppm)s")
+    with connection.cursor() as cursor:
+        for fen, ppm in SQL_EDGES:
+            cursor.execute(sql, {"fen": fen, "ppm": ppm})
+            assert cursor.fetchone()[0] == apply_rates(fen, ppm), (fen, ppm)
+
+
+def test_apply_rates_sql_text() -> None:
+    assert apply_rates_sql("prev.wage", "%(ppm)s") == (
+        "(prev.wage * CAST(%(ppm)s AS BIGINT) + 500000) / 1000000")
 
 
 # --- parse_yuan -------------------------------------------------------------------------

@@ -45,7 +45,6 @@ def test_per_test_paths_are_temporary(settings: Any,
 @pytest.mark.django_db
 def test_the_demo_command_writes_its_certificates_into_the_temporary_var_dir(
         settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("demo", "--units", "12", "--persons", "10", "--today", "2026-11-26",
                  stdout=StringIO())
     assert any(Path(settings.DEMO_CERT_DIR).iterdir())

@@ -1,5 +1,5 @@
 """Tests write nothing outside a temporary directory: every path setting points into the
-session's temporary var/ (shebao/testenv.py), and the end-of-session guard sees a write
+session's temporary var/ (shebao/tests/testenv.py), and the end-of-session guard sees a write
 into the checkout's var/."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from shebao import testenv
+from shebao.tests import testenv
 
 
 def _path_settings(settings: Any) -> dict[str, Path]:

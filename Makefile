@@ -3,7 +3,7 @@
 #   make run     set up (venv, packages, font, database, demo data) and serve on :8000
 #   make test    lint (ruff, mypy, layers) and the whole pytest suite
 #   make lint    ruff, mypy and the layer contract (import-linter)
-#   make bench   the benchmarks, when there are any
+#   make bench   the benchmarks (bench/; results for docs/BENCHMARKS.md)
 #   make clean   remove var/ (database, keys, demo certificates) and .venv
 #
 # Needs GNU make and Python 3.11 as python3 (Debian 12). Nothing else: the virtualenv and
@@ -79,7 +79,7 @@ lint: install
 	@echo "==> ruff"
 	$(BIN)/ruff check .
 	@echo "==> mypy"
-	$(BIN)/mypy shebao
+	$(BIN)/mypy shebao bench
 	@echo "==> import-linter (the contracts in pyproject.toml: layers, web above rules, no cycle)"
 	$(BIN)/lint-imports --no-cache
 
@@ -87,11 +87,9 @@ test: install font lint
 	@echo "==> pytest"
 	$(BIN)/pytest
 
+# The benchmarks live in bench/, beside the package (not installed with it).
 bench: install
-	@if $(BIN)/python -c 'import importlib.util, sys; \
-	    sys.exit(importlib.util.find_spec("shebao.bench") is None)'; then \
-	  $(BIN)/python -m shebao.bench; \
-	else echo "No benchmarks yet (shebao.bench does not exist)."; fi
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf var $(VENV) .mypy_cache .ruff_cache

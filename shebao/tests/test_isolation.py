@@ -1,5 +1,5 @@
 """Tests write nothing outside a temporary directory: every path setting points into the
-session's temporary var/ (shebao/testenv.py), and the end-of-session guard sees a write
+session's temporary var/ (shebao/tests/testenv.py), and the end-of-session guard sees a write
 into the checkout's var/."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from shebao import testenv
+from shebao.tests import testenv
 
 
 def _path_settings(settings: Any) -> dict[str, Path]:
@@ -45,7 +45,6 @@ def test_per_test_paths_are_temporary(settings: Any,
 @pytest.mark.django_db
 def test_the_demo_command_writes_its_certificates_into_the_temporary_var_dir(
         settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("demo", "--units", "12", "--persons", "10", "--today", "2026-11-26",
                  stdout=StringIO())
     assert any(Path(settings.DEMO_CERT_DIR).iterdir())

@@ -20,12 +20,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import give_password, make_staff, person_client_login
-from shebao.api.testing import bearer, post_token
+from shebao.accounts.tests.helpers import give_password, make_staff, person_client_login
+from shebao.api.tests.helpers import bearer, post_token
 from shebao.audit.services import SYSTEM
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 CALLERS = ("anon", "unit_a", "unit_b", "person_a", "person_b", "intake", "review", "admin")
 R = 302  # to the login page of the route's kind
@@ -218,9 +218,6 @@ def test_every_route_is_in_the_matrix():
     assert MATRIX.keys() - names == set(), "matrix rows for routes that no longer exist"
 
 
-pytest_plugins = ["shebao.certauth.testing"]
-
-
 @pytest.fixture
 def callers(db: None, tmp_path: Path, local_ca: Any) -> dict[str, Any]:
     """One client per caller, each signed in through the real login paths."""
@@ -268,7 +265,7 @@ def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
     from shebao.declarations.batchfiles import WageRecord, batchfile_validate
     from shebao.declarations.models import BatchUpload, Evidence
     from shebao.declarations.services import declaration_create
-    from shebao.declarations.testing import make_backpay, wage_window_open
+    from shebao.declarations.tests.helpers import make_backpay, wage_window_open
     from shebao.declarations.uploads import upload_refused
 
     backpay = make_backpay(holder, person)

@@ -1,4 +1,5 @@
-"""Fixtures for identity tests: a fast password hasher and a clock the test moves."""
+"""Fixtures for identity tests: a clock the test moves. (Fast password hashing for
+every test comes from shebao/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -7,12 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings) -> None:
-    # PBKDF2 with a million rounds costs ~0.3 s a hash; these tests hash hundreds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Clock:

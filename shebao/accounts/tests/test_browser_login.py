@@ -19,9 +19,9 @@ def _city() -> tuple[str, str]:
     import datetime as dt
 
     from shebao.accounts.models import StaffRole
-    from shebao.accounts.testing import make_staff
+    from shebao.accounts.tests.helpers import make_staff
     from shebao.lib.periods import Month
-    from shebao.testing import make_enrolment, make_person, make_unit
+    from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
     make_staff(StaffRole.INTAKE, "shouli", full_name="李受理")
     unit = make_unit(name="北京朝阳演示科技有限公司")
@@ -32,7 +32,7 @@ def _city() -> tuple[str, str]:
 
 
 def _staff_login(page: Page, username: str = "shouli") -> None:
-    from shebao.accounts.testing import STAFF_PASSWORD, totp_now
+    from shebao.accounts.tests.helpers import STAFF_PASSWORD, totp_now
 
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(STAFF_PASSWORD)
@@ -108,7 +108,7 @@ def test_letter_activation_login_and_home(page: Page, screenshot: Screenshot) ->
 
 def test_first_staff_login_enrols_totp(page: Page, screenshot: Screenshot) -> None:
     from shebao.accounts.models import StaffRole
-    from shebao.accounts.testing import STAFF_PASSWORD, make_staff, totp_now
+    from shebao.accounts.tests.helpers import STAFF_PASSWORD, make_staff, totp_now
 
     make_staff(StaffRole.REVIEW, "shenhe", full_name="赵审核", secret=None)
     page.goto("/staff/login/")
@@ -139,8 +139,8 @@ def test_first_staff_login_enrols_totp(page: Page, screenshot: Screenshot) -> No
 def test_person_changes_the_query_password(page: Page, screenshot: Screenshot) -> None:
     """修改查询密码: a wrong old password and a mismatch are refused in Chinese; then the
     new password is the one that logs in."""
-    from shebao.accounts.testing import PERSON_PASSWORD, give_password
-    from shebao.testing import make_person
+    from shebao.accounts.tests.helpers import PERSON_PASSWORD, give_password
+    from shebao.tests.helpers import make_person
 
     person = give_password(make_person(name="王改密"))
     id_number = person.id_number

@@ -13,7 +13,7 @@ from shebao.accounts.models import PersonCredential
 from shebao.accounts.passwords import CODE_ALPHABET, activation_code_display
 from shebao.audit.models import Event
 from shebao.audit.services import SYSTEM
-from shebao.testing import make_person
+from shebao.tests.helpers import make_person
 
 pytestmark = pytest.mark.django_db
 URL = "/person/activate/"

@@ -8,14 +8,14 @@ import datetime as dt
 import pytest
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import (
+from shebao.accounts.tests.helpers import (
     give_password,
     make_staff,
     person_client_login,
     staff_client_login,
 )
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from django.test import Client
 from shebao.accounts.models import PersonCredential
 from shebao.accounts.persons import IP_LIMIT
 from shebao.accounts.principal import SESSION_KEY
-from shebao.accounts.testing import PERSON_PASSWORD, give_password, person_client_login
+from shebao.accounts.tests.helpers import PERSON_PASSWORD, give_password, person_client_login
 from shebao.audit.models import Event
-from shebao.testing import make_person, valid_id_number
+from shebao.lib.idnumbers import valid_id_number
+from shebao.tests.helpers import make_person
 
 pytestmark = pytest.mark.django_db
 GENERIC = "公民身份号码或查询密码不正确"

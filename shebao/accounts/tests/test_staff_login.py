@@ -15,7 +15,7 @@ from shebao.accounts import totp
 from shebao.accounts.errors import IdentityError
 from shebao.accounts.models import StaffCredential, StaffRole
 from shebao.accounts.staff import IP_LIMIT, staff_totp_code, staff_totp_enrol, staff_totp_reset
-from shebao.accounts.testing import TEST_TOTP_SECRET, make_staff, staff_client_login, totp_now
+from shebao.accounts.tests.helpers import TEST_TOTP_SECRET, make_staff, staff_client_login, totp_now
 from shebao.audit.models import Event
 from shebao.audit.services import SYSTEM
 

@@ -1,3 +1,3 @@
-from shebao.certauth.testing import holder, local_ca
+from shebao.certauth.tests.helpers import holder, local_ca
 
 __all__ = ["holder", "local_ca"]

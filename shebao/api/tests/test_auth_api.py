@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shebao.api.models import ApiToken
-from shebao.api.testing import CHALLENGE, ME, bearer, get_nonce, post_token
+from shebao.api.tests.helpers import CHALLENGE, ME, bearer, get_nonce, post_token
 from shebao.audit.models import ActorKind, Event
 from shebao.audit.services import SYSTEM, chain_verify
 from shebao.certauth.ca import LocalCa, ca_init, certificate_revoke, crl_publish
@@ -22,7 +22,7 @@ from shebao.certauth.certificates import certificate_parse
 from shebao.certauth.challenges import challenge_issue
 from shebao.certauth.models import LoginChallenge
 from shebao.certauth.services import certificate_unbind
-from shebao.certauth.testing import foreign_holder, open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import foreign_holder, open_unit, unit_with_certificate
 from shebao.registry.choices import OnlineStatus
 from shebao.registry.models import Unit
 

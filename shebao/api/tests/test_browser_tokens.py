@@ -12,11 +12,11 @@ from pathlib import Path
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from shebao.api.testing import post_token
+from shebao.api.tests.helpers import post_token
 from shebao.api.tokens import HANDLE_CHARS, token_hash
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import unit_with_certificate
-from shebao.declarations.testing import browser_cert_login
+from shebao.certauth.tests.helpers import unit_with_certificate
+from shebao.declarations.tests.helpers import browser_cert_login
 
 Screenshot = Callable[[Page, str], Path]
 

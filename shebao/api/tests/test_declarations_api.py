@@ -14,15 +14,15 @@ from django.test import Client
 
 from shebao.accounts.models import RateLimitBucket
 from shebao.api.routers import declarations as api_declarations
-from shebao.api.testing import bearer, post_token
+from shebao.api.tests.helpers import bearer, post_token
 from shebao.audit.models import Event
 from shebao.certauth.certificates import certificate_parse, fingerprint
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations import uploads as upload_views
 from shebao.declarations.batchfiles import batchfile_validate
 from shebao.declarations.models import BatchUpload, Declaration, Source, Status
 from shebao.declarations.services import canonical_content
-from shebao.declarations.testing import (
+from shebao.declarations.tests.helpers import (
     csv_file,
     effective,
     make_backpay,
@@ -33,7 +33,7 @@ from shebao.declarations.testing import (
 from shebao.declarations.tests.samples import add_row, person_id
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, WageBase
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 

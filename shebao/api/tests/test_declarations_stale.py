@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from shebao.api.tests.test_declarations_api import Api, add_file, add_item, enrolled
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.testing import csv_file, effective
+from shebao.declarations.tests.helpers import csv_file, effective
 from shebao.declarations.tests.samples import person_id, remove_row
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person
-from shebao.testing import make_enrolment
+from shebao.tests.helpers import make_enrolment
 
 pytestmark = pytest.mark.django_db
 

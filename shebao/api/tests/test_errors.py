@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from shebao.api.testing import CHALLENGE, TOKEN
+from shebao.api.tests.helpers import CHALLENGE, TOKEN
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from shebao.api.testing import CHALLENGE, post_token
+from shebao.api.tests.helpers import CHALLENGE, post_token
 from shebao.audit.models import Event
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import unit_with_certificate
+from shebao.certauth.tests.helpers import unit_with_certificate
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from shebao.api.models import ApiToken
-from shebao.api.testing import ME, TOKEN, bearer, post_token
+from shebao.api.tests.helpers import ME, TOKEN, bearer, post_token
 from shebao.api.tokens import HANDLE_CHARS, token_hash
 from shebao.audit.models import Event
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations.testing import unit_login
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
+from shebao.declarations.tests.helpers import unit_login
 
 pytestmark = pytest.mark.django_db
 PAGE = "/unit/api-tokens/"

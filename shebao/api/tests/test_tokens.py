@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from shebao.api.models import ApiToken
-from shebao.api.testing import ME, bearer, post_token
+from shebao.api.tests.helpers import ME, bearer, post_token
 from shebao.audit.services import SYSTEM
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.services import certificate_unbind
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.registry.choices import OnlineStatus
 from shebao.registry.models import Unit
 

@@ -8,16 +8,11 @@ import pytest
 from django.utils import timezone
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import make_staff, staff_client_login
+from shebao.accounts.tests.helpers import make_staff, staff_client_login
 from shebao.audit.models import Event
 from shebao.audit.services import Actor, event_record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ def _city() -> tuple[str, str, str]:
     """Two units with settled, unpaid months (ORM before the browser acts)."""
     from shebao.accounts.models import StaffRole, User
     from shebao.accounts.staff import staff_totp_enrol
-    from shebao.accounts.testing import TEST_TOTP_SECRET
+    from shebao.accounts.tests.helpers import TEST_TOTP_SECRET
     from shebao.contributions.models import UnitMonth
     from shebao.contributions.settlement import settlement_run
     from shebao.lib.periods import Month
-    from shebao.testing import make_enrolment, make_person, make_unit
+    from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
     user = User.objects.create_user("shouli", password=PASSWORD, is_staff=True,
                                     role=StaffRole.INTAKE, full_name="李受理")
@@ -37,7 +37,7 @@ def _city() -> tuple[str, str, str]:
 
 
 def _login(page: Page) -> None:
-    from shebao.accounts.testing import totp_now
+    from shebao.accounts.tests.helpers import totp_now
 
     page.goto("/")
     page.get_by_role("link", name="工作人员登录").click()

@@ -11,15 +11,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import make_staff
+from shebao.accounts.tests.helpers import make_staff
 from shebao.audit.models import Event
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.contributions.models import Contribution
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.testing import make_backpay, make_billed, unit_login
+from shebao.declarations.tests.helpers import make_backpay, make_billed, unit_login
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/backoffice/declarations/"
@@ -140,7 +140,7 @@ def test_a_unit_change_under_review_is_reviewed_as_a_change(holder: Holder) -> N
     from shebao.audit.services import Actor
     from shebao.declarations.changes import change_create
     from shebao.declarations.services import declaration_submit
-    from shebao.declarations.testing import signed_by, today
+    from shebao.declarations.tests.helpers import signed_by, today
     from shebao.registry.models import Unit
 
     actor = Actor("unit", holder.unit.number)

@@ -8,16 +8,12 @@ import pytest
 from django.contrib.auth.hashers import check_password
 
 from shebao.accounts.models import PersonCredential, StaffRole
-from shebao.accounts.testing import give_password, make_staff, staff_client_login
+from shebao.accounts.tests.helpers import give_password, make_staff, staff_client_login
 from shebao.audit.models import Event
-from shebao.testing import make_person, valid_id_number
+from shebao.lib.idnumbers import valid_id_number
+from shebao.tests.helpers import make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from shebao.contributions.models import Payment, UnitMonth
 from shebao.contributions.settlement import settlement_run
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,3 @@
-from shebao.certauth.testing import local_ca
+from shebao.certauth.tests.helpers import local_ca
 
 __all__ = ["local_ca"]

@@ -15,7 +15,7 @@ from cryptography import x509
 from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa, certificate_revoke
-from shebao.certauth.testing import open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import open_unit, unit_with_certificate
 
 Screenshot = Callable[[Page, str], Path]
 

@@ -24,7 +24,7 @@ from shebao.certauth.ca import (
 )
 from shebao.certauth.certificates import fingerprint, unit_code
 from shebao.certauth.models import IssuedCertificate
-from shebao.certauth.testing import open_unit
+from shebao.certauth.tests.helpers import open_unit
 from shebao.certauth.trust import can_sign_certificates, crl_for, issuer_find
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_revoke_lists_the_serial_in_a_crl_signed_by_the_ca(local_ca: LocalCa,
 
 def test_revoke_refuses_a_certificate_it_did_not_issue(local_ca: LocalCa,
                                                        tmp_path: Path) -> None:
-    from shebao.certauth.testing import foreign_holder
+    from shebao.certauth.tests.helpers import foreign_holder
 
     holder = foreign_holder(tmp_path, open_unit())
     cert = x509.load_pem_x509_certificate(holder.cert_path.read_bytes())

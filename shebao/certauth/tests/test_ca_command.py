@@ -15,7 +15,7 @@ from shebao.audit.models import Event
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.certificates import fingerprint
 from shebao.certauth.models import CertificateBinding, IssuedCertificate
-from shebao.certauth.testing import foreign_holder, open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import foreign_holder, open_unit, unit_with_certificate
 from shebao.certauth.trust import crl_for
 
 pytestmark = pytest.mark.django_db

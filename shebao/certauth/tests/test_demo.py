@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from shebao.certauth.challenges import challenge_issue
 from shebao.certauth.demo import DEMO_P12_PASSWORD, README_NAME, demo_certificates_issue
 from shebao.certauth.models import CertificateBinding
-from shebao.certauth.testing import Holder, open_unit
+from shebao.certauth.tests.helpers import Holder, open_unit
 from shebao.certauth.verify import login_verify
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from shebao.audit.services import Actor
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.models import CertificateBinding
 from shebao.certauth.services import BindingError, certificate_bind, certificate_unbind
-from shebao.certauth.testing import foreign_holder, open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import foreign_holder, open_unit, unit_with_certificate
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from shebao.certauth.ca import LocalCa, certificate_revoke, unit_subject
 from shebao.certauth.challenges import challenge_issue
 from shebao.certauth.errors import LoginRefused, RefusalCode
-from shebao.certauth.testing import open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import open_unit, unit_with_certificate
 from shebao.certauth.verify import login_verify
 
 pytestmark = pytest.mark.django_db

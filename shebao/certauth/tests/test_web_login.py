@@ -16,7 +16,7 @@ from shebao.audit.models import ActorKind, Event
 from shebao.audit.services import SYSTEM
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.services import certificate_unbind
-from shebao.certauth.testing import Holder, open_unit, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, open_unit, unit_with_certificate
 from shebao.registry.choices import OnlineStatus
 from shebao.registry.models import Unit
 

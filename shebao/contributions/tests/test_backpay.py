@@ -11,7 +11,7 @@ from shebao.contributions.calculator import UnitTerms, contribution_calc
 from shebao.contributions.latefee import late_fee
 from shebao.lib.periods import Month, month_range
 from shebao.policy.selectors import policy_at
-from shebao.testing import make_person, make_unit
+from shebao.tests.helpers import make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 11, 20)

@@ -9,7 +9,7 @@ from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.models import PolicyRow
 from shebao.policy.selectors import clear_cache
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,7 @@ from shebao.lib.periods import Month
 from shebao.pension.models import AccountCredit
 from shebao.policy.selectors import late_fee_daily_at
 from shebao.registry.models import Unit
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 D = dt.date
 SEP = Month(2025, 9)

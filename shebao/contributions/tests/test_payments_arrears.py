@@ -16,7 +16,7 @@ from shebao.contributions.payments import PaymentError, PaymentInput, payment_re
 from shebao.contributions.settlement import settlement_run
 from shebao.lib.periods import Month
 from shebao.pension.models import AccountCredit
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 D = dt.date
 

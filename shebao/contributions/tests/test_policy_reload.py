@@ -26,7 +26,7 @@ from shebao.lib.periods import Month
 from shebao.policy.loader import COLUMNS, POLICY_CSV, policy_file_load
 from shebao.policy.selectors import clear_cache, policy_at
 from shebao.registry.models import Person, Unit
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.selectors import policy_at
 from shebao.registry.models import UnitInjuryRate
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from shebao.contributions.settlement import (
 )
 from shebao.lib.periods import Month
 from shebao.registry.models import UnitInjuryRate, WageBase
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ a unit with its certificate (`holder`) logged in through the real login (`unit_c
 import pytest
 from django.test import Client
 
-from shebao.certauth.testing import Holder, holder, local_ca
-from shebao.declarations.testing import unit_login, wage_window
+from shebao.certauth.tests.helpers import Holder, holder, local_ca
+from shebao.declarations.tests.helpers import unit_login, wage_window
 
 __all__ = ["holder", "local_ca", "unit_client", "wage_window"]
 

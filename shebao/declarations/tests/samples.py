@@ -21,8 +21,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from shebao.declarations.batchfiles.kinds import KINDS
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.spreadsheets import OLE_SIGNATURE
-from shebao.testing import valid_id_number
 
 DATA = Path(__file__).resolve().parent / "data"
 AS_OF = dt.date(2025, 7, 10)  # before the cut-off day: July declarations take effect in July
@@ -33,7 +33,7 @@ HEADERS = {code: [c.header for c in kind.columns] for code, kind in KINDS.items(
 def person_id(n: int, *, birth: dt.date = dt.date(1988, 3, 8), male: bool = True) -> str:
     """A valid 18-digit ID; n picks the sequence code (odd for men, even for women).
 
-    Born on another day than shebao.testing's persons, so the two never collide.
+    Born on another day than shebao.tests.helpers' persons, so the two never collide.
     """
     serial = 2 * n + (1 if male else 2)
     return valid_id_number(birth, serial % 1000)

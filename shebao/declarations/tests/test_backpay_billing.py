@@ -21,7 +21,7 @@ from shebao.declarations.services import (
 )
 from shebao.lib.periods import Month
 from shebao.registry.models import Person, Unit
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 UNIT = Actor("unit", "10000001")

@@ -15,11 +15,11 @@ from django.db.models import Sum
 from django.test import Client
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import make_staff
+from shebao.accounts.tests.helpers import make_staff
 from shebao.audit.models import Event
 from shebao.audit.services import Actor
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.contributions.backpay import backpay_quote
 from shebao.contributions.models import Contribution
 from shebao.contributions.models import Kind as ContributionKind
@@ -27,12 +27,12 @@ from shebao.declarations.backpay import EVIDENCE_MAX_BYTES, evidence_check, line
 from shebao.declarations.batchfiles import BackpayRecord
 from shebao.declarations.models import Declaration, DeclarationLine, Evidence, Source, Status
 from shebao.declarations.services import declaration_approve, declaration_create
-from shebao.declarations.testing import make_backpay, make_billed, submit, today, token_of
+from shebao.declarations.tests.helpers import make_backpay, make_billed, submit, today, token_of
 from shebao.declarations.web import backpay as backpay_web
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month, month_range
 from shebao.registry.models import Person
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

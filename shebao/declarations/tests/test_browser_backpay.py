@@ -17,8 +17,8 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations.testing import browser_cert_login, browser_sign
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
+from shebao.declarations.tests.helpers import browser_cert_login, browser_sign
 
 Screenshot = Callable[[Page, str], Path]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -26,9 +26,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 def _setup(tmp_path: Path) -> tuple[Holder, str, str, Path]:
     from shebao.accounts.models import StaffRole
-    from shebao.accounts.testing import make_staff
+    from shebao.accounts.tests.helpers import make_staff
     from shebao.lib.periods import Month
-    from shebao.testing import make_enrolment, make_person
+    from shebao.tests.helpers import make_enrolment, make_person
 
     make_staff(StaffRole.REVIEW, "shenhe", full_name="王审核")
     holder = unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
@@ -42,7 +42,7 @@ def _setup(tmp_path: Path) -> tuple[Holder, str, str, Path]:
 def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Screenshot,
                                                       local_ca: LocalCa,
                                                       tmp_path: Path) -> None:
-    from shebao.accounts.testing import STAFF_PASSWORD, totp_now
+    from shebao.accounts.tests.helpers import STAFF_PASSWORD, totp_now
 
     holder, id_number, name, evidence = _setup(tmp_path)
 
@@ -104,7 +104,7 @@ def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Sc
     page.get_by_role("button", name="退出").click()
 
     # The same person's 2025-03…04 declared again (a batch file) before the review.
-    from shebao.declarations.testing import make_backpay
+    from shebao.declarations.tests.helpers import make_backpay
     from shebao.lib.periods import Month
     from shebao.registry.models import Person
 

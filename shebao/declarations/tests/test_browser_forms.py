@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations.testing import browser_cert_login, browser_sign
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
+from shebao.declarations.tests.helpers import browser_cert_login, browser_sign
 
 if TYPE_CHECKING:
     from shebao.registry.models import Person
@@ -28,7 +28,7 @@ Screenshot = Callable[[Page, str], Path]
 def _unit_with_leaver(tmp_path: Path) -> tuple[Holder, Person]:
     """A unit with its certificate and an employee, 钱将离职, enrolled since 2024-03."""
     from shebao.lib.periods import Month
-    from shebao.testing import make_enrolment, make_person
+    from shebao.tests.helpers import make_enrolment, make_person
 
     holder = unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
     leaver = make_person(name="钱将离职")
@@ -38,7 +38,7 @@ def _unit_with_leaver(tmp_path: Path) -> tuple[Holder, Person]:
 
 def test_unit_declares_one_person_and_changes_information(
         page: Page, screenshot: Screenshot, local_ca: LocalCa, tmp_path: Path) -> None:
-    from shebao.declarations.testing import effective
+    from shebao.declarations.tests.helpers import effective
     from shebao.declarations.tests.samples import person_id
 
     holder, leaver = _unit_with_leaver(tmp_path)
@@ -128,7 +128,7 @@ def test_unit_declares_one_person_and_changes_information(
 def test_second_leave_draft_is_refused_naming_the_first_receipt(
         page: Page, screenshot: Screenshot, local_ca: LocalCa, tmp_path: Path) -> None:
     from shebao.declarations.models import Declaration, Status
-    from shebao.declarations.testing import effective
+    from shebao.declarations.tests.helpers import effective
 
     holder, leaver = _unit_with_leaver(tmp_path)
     end = effective()

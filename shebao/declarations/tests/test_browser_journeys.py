@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations.testing import browser_cert_login
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
+from shebao.declarations.tests.helpers import browser_cert_login
 
 Screenshot = Callable[[Page, str], Path]
 
@@ -36,7 +36,7 @@ def _fill(form: Path, out: Path, rows: list[list[str]]) -> Path:
 def _people() -> tuple[list[list[str]], str]:
     """Three new hires from the first month a declaration made today can take effect;
     the second row's ID number has a wrong check character."""
-    from shebao.declarations.testing import effective
+    from shebao.declarations.tests.helpers import effective
     from shebao.declarations.tests.samples import person_id
 
     start = f"{int(effective())}"
@@ -147,10 +147,10 @@ def test_unit_declares_new_hires_with_a_batch_file(page: Page, screenshot: Scree
 
 def _review_setup(tmp_path: Path) -> tuple[Holder, str, str]:
     from shebao.accounts.models import StaffRole
-    from shebao.accounts.testing import make_staff
-    from shebao.declarations.testing import make_backpay
+    from shebao.accounts.tests.helpers import make_staff
+    from shebao.declarations.tests.helpers import make_backpay
     from shebao.lib.periods import Month
-    from shebao.testing import make_enrolment, make_person
+    from shebao.tests.helpers import make_enrolment, make_person
 
     make_staff(StaffRole.REVIEW, "shenhe", full_name="王审核")
     holder = unit_with_certificate(tmp_path, name="北京海淀示范商贸有限公司")
@@ -164,7 +164,7 @@ def _review_setup(tmp_path: Path) -> tuple[Holder, str, str]:
 def test_staff_approve_and_return_and_the_unit_sees_both(page: Page, screenshot: Screenshot,
                                                          local_ca: LocalCa,
                                                          tmp_path: Path) -> None:
-    from shebao.accounts.testing import STAFF_PASSWORD, totp_now
+    from shebao.accounts.tests.helpers import STAFF_PASSWORD, totp_now
 
     holder, approve, ret = _review_setup(tmp_path)
 

@@ -15,16 +15,16 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
-from shebao.certauth.testing import Holder, unit_with_certificate
-from shebao.declarations.testing import browser_cert_login, browser_sign
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
+from shebao.declarations.tests.helpers import browser_cert_login, browser_sign
 
 Screenshot = Callable[[Page, str], Path]
 
 
 def test_admin_sets_the_wage_window(page: Page, screenshot: Screenshot) -> None:
     from shebao.accounts.models import StaffRole
-    from shebao.accounts.testing import STAFF_PASSWORD, make_staff, totp_now
-    from shebao.declarations.testing import today
+    from shebao.accounts.tests.helpers import STAFF_PASSWORD, make_staff, totp_now
+    from shebao.declarations.tests.helpers import today
     from shebao.lib.periods import Month
     from shebao.policy.selectors import policy_at
 
@@ -62,10 +62,10 @@ def test_admin_sets_the_wage_window(page: Page, screenshot: Screenshot) -> None:
 
 
 def _wage_setup(tmp_path: Path) -> tuple[Holder, int]:
-    from shebao.declarations.testing import wage_window_open
+    from shebao.declarations.tests.helpers import wage_window_open
     from shebao.lib.periods import Month
     from shebao.registry.models import WageBase
-    from shebao.testing import make_enrolment, make_person
+    from shebao.tests.helpers import make_enrolment, make_person
 
     holder = unit_with_certificate(tmp_path, name="北京朝阳示范科技有限公司")
     year = wage_window_open().policy_year

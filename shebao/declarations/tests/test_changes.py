@@ -12,16 +12,16 @@ from django.utils import timezone
 
 from shebao.audit.models import Event
 from shebao.audit.services import Actor
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.changes import ChangeInvalid, change_create
 from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.services import declaration_approve, declaration_submit
-from shebao.declarations.testing import signed_by, submit, token_of
+from shebao.declarations.tests.helpers import signed_by, submit, token_of
 from shebao.declarations.tests.samples import person_id
 from shebao.lib.periods import Month
 from shebao.registry.models import Person, Unit
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 UNIT_CHANGE = "/unit/declarations/unit-change/"

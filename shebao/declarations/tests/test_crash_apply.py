@@ -18,9 +18,10 @@ import pytest
 from shebao.audit.services import Actor
 from shebao.declarations.batchfiles.kinds import AddRecord, Record, RemoveRecord
 from shebao.declarations.services import declaration_create
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
 from shebao.tests.crash import CrashDb
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 DAY = "2025-09-10"
 LINES = 300

@@ -26,14 +26,14 @@ from shebao.declarations.batchfiles.kinds import (
 from shebao.declarations.effects import declaration_apply, wage_declaration_year
 from shebao.declarations.models import Declaration, DeclarationLine, Kind, Status
 from shebao.declarations.services import declaration_create, declaration_submit
-from shebao.declarations.testing import wage_window_open
+from shebao.declarations.tests.helpers import wage_window_open
 from shebao.declarations.tests.samples import person_id
 from shebao.lib.idnumbers import id_birth_date, id_sex
 from shebao.lib.periods import Month, month_range
 from shebao.policy.insurances import ORDER
 from shebao.policy.selectors import policy_at
 from shebao.registry.models import Enrolment, Person, Unit, WageBase
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 UNIT = Actor("unit", "10000001")

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from shebao.declarations.batchfiles.errors import FILE_CODES, ROW_CODES, WARNING_CODES
-from shebao.testing import make_unit
+from shebao.tests.helpers import make_unit
 
 from .samples import DATA, HEADERS, check, codes, csv_bytes, wage_row, xlsx_bytes
 

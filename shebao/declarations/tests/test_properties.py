@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shebao.declarations.batchfiles.columns import WAGE_MAX_FEN
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.money import format_fen, format_fen_grouped
 from shebao.lib.periods import Month
-from shebao.testing import valid_id_number
 
 from .samples import AS_OF, HEADERS, check, csv_bytes, xlsx_bytes
 

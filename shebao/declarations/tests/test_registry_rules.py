@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shebao.declarations.testing import make_billed
+from shebao.declarations.tests.helpers import make_billed
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_unit
-from shebao.testing import make_person as _make_person
+from shebao.tests.helpers import make_enrolment, make_unit
+from shebao.tests.helpers import make_person as _make_person
 
 from .samples import (
     HEADERS,
@@ -29,7 +29,7 @@ _names = iter(range(1, 10**6))
 
 
 def make_person(**fields):
-    """shebao.testing's person with a name the name rule accepts (no digits)."""
+    """shebao.tests.helpers' person with a name the name rule accepts (no digits)."""
     fields.setdefault("name", f"陈{given(next(_names))}")
     return _make_person(**fields)
 

@@ -25,10 +25,11 @@ from shebao.declarations.services import (
     declaration_submit,
     effective_month,
 )
-from shebao.declarations.testing import wage_window_open
+from shebao.declarations.tests.helpers import wage_window_open
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person, WageBase
-from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 UNIT = Actor("unit", "10000001")

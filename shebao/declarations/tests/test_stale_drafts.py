@@ -10,15 +10,16 @@ from django.test import Client
 
 from shebao.audit.models import Event
 from shebao.audit.services import Actor
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles.kinds import AddRecord, RemoveRecord
 from shebao.declarations.errors import StaleDraft
 from shebao.declarations.models import Declaration, Status
 from shebao.declarations.services import declaration_create, declaration_submit
-from shebao.declarations.testing import effective, submit
+from shebao.declarations.tests.helpers import effective, submit
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person, Unit
-from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 UNIT = Actor("unit", "10000001")

@@ -10,9 +10,9 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from shebao.declarations.testing import make_billed
+from shebao.declarations.tests.helpers import make_billed
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 from .samples import DATA, HEADERS, backpay_row, csv_bytes, remove_row
 

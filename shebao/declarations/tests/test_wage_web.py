@@ -15,18 +15,19 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles import WageRecord, batchfile_validate
 from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
-from shebao.declarations.testing import submit, today, token_of
+from shebao.declarations.tests.helpers import submit, today, token_of
 from shebao.declarations.web.wage import PER_PAGE, Limit, Limits, bases_for
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.lib.spreadsheets import XLSX_CONTENT_TYPE, xlsx_read
 from shebao.policy.models import PolicyRow
 from shebao.policy.selectors import clear_cache, policy_at, policy_year_months
 from shebao.registry.models import Enrolment, Person, Unit, WageBase
-from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 URL = "/unit/declarations/wage/"

@@ -9,15 +9,15 @@ import pytest
 from django.test import Client
 
 from shebao.accounts.models import StaffRole
-from shebao.accounts.testing import make_staff
+from shebao.accounts.tests.helpers import make_staff
 from shebao.audit.models import Event
 from shebao.audit.services import Actor
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles import AddRecord, WageRecord
 from shebao.declarations.errors import DeclarationError
 from shebao.declarations.models import Declaration, Kind, Status, WageWindow
 from shebao.declarations.services import canonical_content, declaration_create, declaration_submit
-from shebao.declarations.testing import (
+from shebao.declarations.tests.helpers import (
     csv_file,
     submit,
     today,
@@ -37,10 +37,11 @@ from shebao.declarations.wagewindow import (
     window_status,
     window_submit_refusal,
 )
+from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.periods import Month
 from shebao.policy.selectors import policy_at
 from shebao.registry.models import Person, WageBase
-from shebao.testing import make_enrolment, make_person, make_unit, valid_id_number
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 STAFF = Actor("staff", "guanli")

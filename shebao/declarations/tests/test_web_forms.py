@@ -10,13 +10,13 @@ import pytest
 from django.test import Client
 
 from shebao.audit.models import Event
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.models import Declaration, Status
-from shebao.declarations.testing import effective, submit, token_of, unit_login
+from shebao.declarations.tests.helpers import effective, submit, token_of, unit_login
 from shebao.declarations.tests.samples import person_id
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment, Person, WageBase
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shebao.audit.services import SYSTEM
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.models import Declaration
 from shebao.declarations.services import declaration_return
-from shebao.declarations.testing import make_backpay
+from shebao.declarations.tests.helpers import make_backpay
 from shebao.declarations.web import records as views
 from shebao.lib.periods import Month
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 

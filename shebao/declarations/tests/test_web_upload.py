@@ -16,12 +16,12 @@ from shebao.accounts.models import RateLimitBucket
 from shebao.audit.models import Event
 from shebao.audit.services import SYSTEM
 from shebao.certauth.services import certificate_unbind
-from shebao.certauth.testing import Holder, unit_with_certificate
+from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.batchfiles.readers import MAX_BYTES
 from shebao.declarations.errors import DuplicateFile
 from shebao.declarations.models import BatchUpload, Declaration, Status
 from shebao.declarations.services import canonical_content
-from shebao.declarations.testing import (
+from shebao.declarations.tests.helpers import (
     UPLOAD,
     csv_file,
     effective,
@@ -36,7 +36,7 @@ from shebao.declarations.uploads import upload_draft
 from shebao.declarations.web import upload as upload_views
 from shebao.lib.periods import Month
 from shebao.registry.models import Enrolment
-from shebao.testing import make_enrolment, make_person
+from shebao.tests.helpers import make_enrolment, make_person
 
 pytestmark = pytest.mark.django_db
 

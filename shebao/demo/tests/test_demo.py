@@ -57,11 +57,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def city():
     return demo_generate(CITY, DatabaseSink())
 
@@ -268,7 +263,7 @@ def test_imported_months_from_2005_follow_the_enrolment_spells(city):
         assert row.months_paid == months
 
 
-def test_command_builds_the_city_and_prints_logins(fast_hashing):
+def test_command_builds_the_city_and_prints_logins():
     out = StringIO()
     call_command("demo", "--units", "12", "--persons", "50", "--seed", "3",
                  "--today", "2026-11-26", stdout=out)
@@ -280,7 +275,7 @@ def test_command_builds_the_city_and_prints_logins(fast_hashing):
     assert DEMO_PASSWORD in text
 
 
-def test_if_empty_leaves_a_populated_database_alone(fast_hashing):
+def test_if_empty_leaves_a_populated_database_alone():
     call_command("demo", "--units", "12", "--persons", "30", "--today", "2026-11-26",
                  stdout=StringIO())
     before = (Unit.objects.count(), Person.objects.count(), Enrolment.objects.count())
@@ -290,7 +285,7 @@ def test_if_empty_leaves_a_populated_database_alone(fast_hashing):
     assert "未生成演示数据" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
 
 
-def test_refuses_a_populated_database_without_if_empty(fast_hashing):
+def test_refuses_a_populated_database_without_if_empty():
     call_command("demo", "--units", "12", "--persons", "10", "--today", "2026-11-26",
                  stdout=StringIO())
     err = StringIO()
@@ -301,7 +296,7 @@ def test_refuses_a_populated_database_without_if_empty(fast_hashing):
     assert Person.objects.count() == 10
 
 
-def test_staff_logins_authenticate_and_see_the_registry(fast_hashing, client):
+def test_staff_logins_authenticate_and_see_the_registry(client):
     call_command("demo", "--units", "12", "--persons", "10", "--today", "2026-11-26",
                  stdout=StringIO())
     for login in DEMO_LOGINS:

@@ -14,7 +14,7 @@ from shebao.pension.services import (
     imported_years_register,
     year_interest,
 )
-from shebao.testing import make_person
+from shebao.tests.helpers import make_person
 
 
 def test_worked_example_of_domain_md():

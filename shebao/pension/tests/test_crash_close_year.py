@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from shebao.pension.models import AccountCredit, AccountYear, ClosedYear
-from shebao.testing import make_person, make_unit
 from shebao.tests.crash import CrashDb
+from shebao.tests.helpers import make_person, make_unit
 
 YEAR = 2024
 ACCOUNTS = 40

@@ -16,7 +16,7 @@ from shebao.contributions.settlement import settlement_run
 from shebao.lib.periods import Month, month_range
 from shebao.pension.models import AccountCredit, AccountYear, ClosedYear
 from shebao.pension.services import CloseYearError, account_close_year, imported_years_register
-from shebao.testing import make_enrolment, make_person, make_unit
+from shebao.tests.helpers import make_enrolment, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -99,7 +99,7 @@ def test_calculator(page: Page, screenshot: Screenshot) -> None:
 def test_staff_login_to_admin(page: Page, screenshot: Screenshot) -> None:
     from shebao.accounts.models import User
     from shebao.accounts.staff import staff_totp_enrol
-    from shebao.accounts.testing import TEST_TOTP_SECRET, totp_now
+    from shebao.accounts.tests.helpers import TEST_TOTP_SECRET, totp_now
 
     # ORM before the first browser action; see shebao/conftest.py for why this works.
     user = User.objects.create_superuser(

@@ -1,8 +1,8 @@
 """Benchmark of batch files (报盘): a 100,000-row 增员 workbook validated and applied,
 and a 5,000-row one end to end through the web upload.
 
-    python -m shebao.bench_batch [--rows 100000] [--web-rows 5000] [--append]
-    python -m shebao.bench_batch --city var/bench/bench.sqlite3 [--as-of 2026-11-15]
+    python -m bench.batch [--rows 100000] [--web-rows 5000] [--append]
+    python -m bench.batch --city var/bench/bench.sqlite3 [--as-of 2026-11-15]
 
 Builds, in a temporary directory, an SQLite database (all migrations) with one unit and
 some persons the file names (with ended enrolments elsewhere, so the registry rules
@@ -73,7 +73,7 @@ def _people(rows: int, seed: int, skip: set[str] | None = None) -> list[tuple[st
     """(id, name, hukou) for `rows` distinct valid people aged 20–50 on AS_OF, none of
     them in `skip`."""
     from shebao.demo.names import MALE_GIVEN, NEUTRAL_GIVEN, SURNAMES
-    from shebao.testing import valid_id_number
+    from shebao.lib.idnumbers import valid_id_number
 
     rnd = random.Random(seed)
     seen: set[str] = set(skip or ())
@@ -108,7 +108,7 @@ def _registry(people: list[tuple[str, str, str]], unit: Any = None) -> Any:
     from django.db import transaction
 
     from shebao.registry.models import Enrolment, Person
-    from shebao.testing import make_unit
+    from shebao.tests.helpers import make_unit
 
     unit, other = unit or make_unit(), make_unit()
     with transaction.atomic():
@@ -191,8 +191,8 @@ def _apply(checked: Any, unit: Any, as_of: dt.date = AS_OF) -> dict[str, Any]:
     create_s, create_cpu, draft = _time("create the draft", lambda: declaration_create(
         unit=unit, records=checked.records, source=Source.BATCH, file_digest=checked.digest,
         file_name="bench.xlsx", actor=Actor("unit", unit.number)))
-    out = subprocess.run([sys.executable, "-m", "shebao.bench_batch", "--child-apply",
-                          str(draft.pk), as_of.isoformat()], check=False,
+    out = subprocess.run([sys.executable, "-m", "bench.batch", "--child-apply",
+                          str(draft.pk), as_of.isoformat()], cwd=ROOT, check=False,
                          capture_output=True, text=True)
     sys.stderr.write(out.stderr)
     if out.returncode:
@@ -381,9 +381,9 @@ def measure_web(tmp: Path, rows: int, seed: int) -> dict[str, Any]:
     from django.test import Client, override_settings
 
     from shebao.certauth.ca import ca_init
-    from shebao.certauth.testing import unit_with_certificate
+    from shebao.certauth.tests.helpers import unit_with_certificate
     from shebao.declarations.models import Declaration, Status
-    from shebao.declarations.testing import effective, unit_login
+    from shebao.declarations.tests.helpers import effective, unit_login
     from shebao.registry.models import Enrolment
 
     ca_init()
@@ -449,8 +449,8 @@ def _child_memory(tmp: Path, data: bytes, unit_number: str) -> dict[str, float]:
     """Peak resident memory of a fresh process that only validates the file (with unit)."""
     path = tmp / "bench.xlsx"
     path.write_bytes(data)
-    out = subprocess.run([sys.executable, "-m", "shebao.bench_batch", "--child", str(path),
-                          unit_number], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "bench.batch", "--child", str(path),
+                          unit_number], cwd=ROOT, check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout))
 
 
@@ -491,7 +491,7 @@ def report(r: dict[str, Any], machine: str) -> str:
         f"Date: {dt.date.today().isoformat()}. Machine: {machine}; SQLite (temporary file)."
         f" Load average (1 min) {r['load_before']:.1f} at the start, {r['load']:.1f} at"
         " the end.",
-        "Command: `.venv/bin/python -m shebao.bench_batch`",
+        "Command: `.venv/bin/python -m bench.batch`",
         "",
         "| measure | result | target |",
         "|---|---|---|",
@@ -550,12 +550,12 @@ def main() -> None:
     if args.child_apply:
         child_apply(*args.child_apply)
         return
-    from shebao.bench import machine
+    from bench.settlement import machine
 
     if args.city:
         if args.append:
             parser.error("--append does not go with --city: add the block by hand")
-        command = " ".join(["python -m shebao.bench_batch", *sys.argv[1:]])
+        command = " ".join(["python -m bench.batch", *sys.argv[1:]])
         print(report_city(measure_city(args.city, args.rows, args.seed,
                                        args.as_of or CITY_AS_OF), machine(), command))
         return

@@ -1,4 +1,4 @@
-"""The test run's own var/ (pytest plugin, loaded by ``-p shebao.testenv`` in pyproject).
+"""The test run's own var/ (pytest plugin, loaded by ``-p shebao.tests.testenv`` in pyproject).
 
 Tests write nothing outside a temporary directory. Every path setting derives from
 SHEBAO_VAR_DIR (the SQLite file, the secret key, the local CA and its CRL, the demo
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # shebao/tests/testenv.py
 # settings.py defaults SHEBAO_VAR_DIR to ./var; the checkout's var/ too when run elsewhere.
 CHECKOUT_VARS = sorted({(Path.cwd() / "var").resolve(), REPO_ROOT / "var"})
 # Variables that would point a path setting somewhere else than the temporary var/.
@@ -100,7 +100,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for line in _found:
             terminalreporter.write_line(line, red=True)
         terminalreporter.write_line(
-            "Tests must write only under a temporary directory (shebao/testenv.py).")
+            "Tests must write only under a temporary directory (shebao/tests/testenv.py).")
 
 
 def pytest_unconfigure() -> None:

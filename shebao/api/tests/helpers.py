@@ -6,10 +6,10 @@ from typing import Any
 
 from django.test import Client
 
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
 
 CHALLENGE = "/api/v1/auth/challenge"
-TOKEN = "/api/v1/auth/token"  # noqa: S105 (a URL)
+TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/auth/me"
 
 

@@ -9,18 +9,17 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from shebao.accounts import totp
+from shebao.accounts.models import User
+from shebao.accounts.persons import person_password_set
+from shebao.accounts.staff import staff_totp_enrol
 from shebao.audit.services import SYSTEM
 from shebao.registry.models import Person
 
-from . import totp
-from .models import User
-from .persons import person_password_set
-from .staff import staff_totp_enrol
-
 # A fixed secret for tests only (base32 of 20 bytes).
-TEST_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 (tests only)
-STAFF_PASSWORD = "Zhengque-Mima-2026"  # noqa: S105 (tests only)
-PERSON_PASSWORD = "chaxun2026ab"  # noqa: S105 (tests only)
+TEST_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+STAFF_PASSWORD = "Zhengque-Mima-2026"
+PERSON_PASSWORD = "chaxun2026ab"
 
 
 def totp_now(secret: str = TEST_TOTP_SECRET, *, at: dt.datetime | None = None,

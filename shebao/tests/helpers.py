@@ -1,4 +1,5 @@
-"""Plain `make_*` helpers for tests: valid identifiers, units, people, enrolments.
+"""Plain `make_*` helpers for tests: valid unit identifiers, units, people, enrolments
+(valid ID numbers come from `shebao.lib.idnumbers.valid_id_number`).
 
 Named personas (unit A with employees, unit B as outsider, a person, staff by role) are
 built from these in each app's tests and in shebao/conftest.py.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from shebao.lib.idnumbers import id_check_char, org_code_check_char, uscc_check_char
+from shebao.lib.idnumbers import org_code_check_char, uscc_check_char, valid_id_number
 from shebao.lib.periods import Month
 from shebao.policy.insurances import ORDER
 from shebao.registry.choices import Hukou, Sex, StartReason
@@ -17,11 +18,6 @@ from shebao.registry.models import Enrolment, Person, Unit, UnitInjuryRate, Wage
 
 _seq = itertools.count(1)
 EARLIEST = Month(2004, 1)
-
-
-def valid_id_number(birth: dt.date, serial: int, *, area: str = "110105") -> str:
-    body = f"{area}{birth:%Y%m%d}{serial % 1000:03d}"
-    return body + id_check_char(body)
 
 
 def valid_org_code(serial: int) -> str:

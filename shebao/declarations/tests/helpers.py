@@ -20,13 +20,17 @@ from django.utils import timezone
 
 from shebao.audit.services import Actor
 from shebao.certauth.certificates import certificate_parse, fingerprint
-from shebao.certauth.testing import Holder
+from shebao.certauth.tests.helpers import Holder
+from shebao.declarations.batchfiles import KINDS, BackpayRecord
+from shebao.declarations.models import Declaration, Source, WageWindow
+from shebao.declarations.services import (
+    Signed,
+    canonical_content,
+    declaration_create,
+    declaration_submit,
+)
 from shebao.lib.periods import Month
 from shebao.registry.models import Person, Unit
-
-from .batchfiles import KINDS, BackpayRecord
-from .models import Declaration, Source, WageWindow
-from .services import Signed, canonical_content, declaration_create, declaration_submit
 
 UPLOAD = "/unit/declarations/upload/"
 

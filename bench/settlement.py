@@ -1,6 +1,6 @@
 """`make bench`: measured speed of the hot batch paths at Beijing scale.
 
-    python -m shebao.bench [--persons 1000000] [--db sqlite|postgresql|both]
+    python -m bench [--persons 1000000] [--db sqlite|postgresql|both]
 
 For each database it builds (once, then reuses) a demo city of --persons people, then
 times, in one run and on the same data:
@@ -9,7 +9,7 @@ times, in one run and on the same data:
   - year-end interest for every account (`account_close_year`);
   - for contrast, a naive per-person ORM loop over 10,000 people, extrapolated.
 PostgreSQL is used when SHEBAO_BENCH_PG_URL is set (postgresql://user:pass@host/db).
-Then, unless --no-batch, the batch-file benchmark (`shebao.bench_batch`: a 100,000-row
+Then, unless --no-batch, the batch-file benchmark (`bench.batch`: a 100,000-row
 增员 file validated and applied, a 5,000-row one through the web upload) on its own
 temporary SQLite database.
 Results are printed as a Markdown block for docs/BENCHMARKS.md. Never run in tests.
@@ -252,7 +252,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--fresh", action="store_true", help="rebuild the city")
     parser.add_argument("--no-batch", action="store_true",
-                        help="skip the batch-file benchmark (shebao.bench_batch)")
+                        help="skip the batch-file benchmark (bench.batch)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
@@ -272,8 +272,9 @@ def main() -> None:
     for url in targets:
         sub = var_dir / ("sqlite" if url.startswith("sqlite") else "pg")
         build = _city(url, sub, args.persons, fresh=args.fresh)
-        out = subprocess.run([sys.executable, "-m", "shebao.bench", "--inside"],
-                             env=_env(url, sub), check=False, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-m", "bench.settlement", "--inside"],
+                             env=_env(url, sub), cwd=ROOT, check=False, capture_output=True,
+                             text=True)
         sys.stderr.write(out.stderr)
         if out.returncode:
             raise SystemExit(f"benchmark failed on {url.split('@')[-1]}")
@@ -283,7 +284,7 @@ def main() -> None:
             size = Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20
         print(report(results, build, size) + "\n", flush=True)
     if not args.no_batch:
-        out = subprocess.run([sys.executable, "-m", "shebao.bench_batch"], check=False,
+        out = subprocess.run([sys.executable, "-m", "bench.batch"], cwd=ROOT, check=False,
                              capture_output=True, text=True)
         sys.stderr.write(out.stderr)
         if out.returncode:

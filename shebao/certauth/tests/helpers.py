@@ -20,15 +20,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 
 from shebao.audit.services import SYSTEM
+from shebao.certauth.ca import CA_NAME, LocalCa, ca_init, certificate_issue, unit_subject
+from shebao.certauth.models import CertificateBinding
+from shebao.certauth.services import certificate_bind
 from shebao.registry.choices import OnlineStatus
 from shebao.registry.models import Unit
-from shebao.testing import make_unit
+from shebao.tests.helpers import make_unit
 
-from .ca import CA_NAME, LocalCa, ca_init, certificate_issue, unit_subject
-from .models import CertificateBinding
-from .services import certificate_bind
-
-TEST_P12_PASSWORD = "test-password"  # noqa: S105
+TEST_P12_PASSWORD = "test-password"
 
 
 @pytest.fixture

@@ -210,7 +210,10 @@ def test_drafts_have_no_receipt_page(unit_client: Client, holder: Holder,
         WageRecord(row=2, id_number=person.id_number, name=person.name, wage=900_000)],
         actor=SYSTEM)
     assert draft.receipt_no is None
-    assert "草稿" not in unit_client.get("/unit/declarations/").content.decode()
+    html = unit_client.get("/unit/declarations/").content.decode()
+    # Listed among the drafts (with no receipt number), never among the submitted.
+    assert 'id="declarations"' not in html and "本单位还没有提交过申报" in html
+    assert f'href="/unit/declarations/drafts/{draft.draft_token}/"' in html
 
 
 # --- 回执验证 ----------------------------------------------------------------------------------

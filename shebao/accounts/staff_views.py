@@ -80,7 +80,7 @@ def staff_totp_enrol(request: HttpRequest) -> HttpResponse:
         secret = staff.staff_totp_pending(user)
     except IdentityError as exc:
         request.session.pop(PENDING_KEY, None)
-        messages.info(request, str(exc))
+        messages.warning(request, str(exc))
         return redirect("accounts:staff_login")
     form = TotpConfirmForm(_bound(request))
     if request.method == "POST" and form.is_valid():

@@ -63,12 +63,9 @@ def bankfile_upload(request: HttpRequest) -> HttpResponse:
         result = bankfile_import(upload.read(), filename=upload.name,
                                  actor=staff_actor(request))
         if result.ok and result.batch is not None:
-            if result.duplicate:
-                messages.info(request, f"该文件已于 {result.batch.imported_at:%Y-%m-%d %H:%M} "
-                                       "导入，本次未重复入账")
-            else:
-                messages.success(request, f"导入完成：{result.batch.rows} 笔，合计 "
-                                          f"{format_fen_grouped(result.batch.total)} 元")
+            # The same file again is refused (nothing applied): a warning, not a success.
+            level = messages.WARNING if result.duplicate else messages.SUCCESS
+            messages.add_message(request, level, result.summary)
             return redirect("backoffice:bankfile_upload")
     return render(request, "backoffice/bankfile_upload.html", {"form": form, "result": result})
 

@@ -13,10 +13,11 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from shebao.audit.services import SYSTEM, Actor, event_record
 from shebao.lib.dates import DateError, parse_date
-from shebao.lib.money import MoneyError, format_fen, parse_yuan
+from shebao.lib.money import MoneyError, format_fen, format_fen_grouped, parse_yuan
 from shebao.lib.periods import Month, PeriodError
 from shebao.lib.textfiles import DecodeError, decode_text
 from shebao.registry.models import Unit
@@ -51,6 +52,16 @@ class BankFileResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def summary(self) -> str:
+        """What an applied (or already applied) file did, in Chinese and Beijing time."""
+        if self.batch is None:
+            return ""
+        if self.duplicate:
+            imported = timezone.localtime(self.batch.imported_at)
+            return f"该文件已于 {imported:%Y-%m-%d %H:%M} 导入，本次未重复入账"
+        return f"导入完成：{self.batch.rows} 笔，合计 {format_fen_grouped(self.batch.total)} 元"
 
 
 def _header_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:

@@ -126,6 +126,15 @@ ITEMS: dict[str, tuple[Item, ...]] = {Kind.UNIT_CHANGE: UNIT_ITEMS,
                                      Kind.PERSON_CHANGE: PERSON_ITEMS}
 
 
+def change_hint(kind: str) -> str:
+    """The form's note on which of its own items take effect at once and which wait."""
+    items = ITEMS[kind]
+    at_once = "、".join(i.label for i in items if not i.reviewed)
+    reviewed = "、".join(i.label for i in items if i.reviewed)
+    return (f"{at_once}提交后即时生效；{reviewed}须经社保经办机构审核。"
+            "含需审核项目的申报，全部项目在审核通过后一并生效。")
+
+
 class ChangeInvalid(DeclarationError):
     """What was typed does not pass: Chinese messages by field name."""
 

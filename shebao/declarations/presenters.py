@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import TextChoices
+from django.utils import timezone
 
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month, PeriodError
@@ -133,15 +134,19 @@ def what_happens(declaration: Declaration, unit: Unit, lines: list[DeclarationLi
     return []
 
 
-def receipt_pdf(declaration: Declaration) -> bytes:
-    """The receipt document: what was declared, when, by which certificate, and how to
-    verify it (the public /verify/ page and the verification code)."""
-    from django.utils import timezone
+PDF_CHUNK = 1_000  # lines read from the database at a time for the receipt PDF
 
-    from shebao.lib.pdf import document_pdf
+
+def receipt_pdf(declaration: Declaration) -> bytes:
+    """The receipt document: what was declared, when, by which certificate, how to
+    verify it (the public /verify/ page and the verification code), and every line
+    with its amounts, paginated; the lines are read from the database in chunks."""
+    from shebao.lib.pdf import Table, document_pdf
 
     submitted = (timezone.localtime(declaration.submitted_at).strftime("%Y-%m-%d %H:%M:%S")
                  if declaration.submitted_at else "")
+    count = declaration.lines.count()
+    unit_level = declaration.kind == Kind.UNIT_CHANGE
     rows = [
         ("回执号", declaration.receipt_no or ""),
         ("验证码", declaration.verification_code or ""),
@@ -149,7 +154,7 @@ def receipt_pdf(declaration: Declaration) -> bytes:
         ("单位名称", declaration.unit.name),
         ("业务类型", f"{declaration.get_kind_display()}（{declaration.get_source_display()}）"),
         ("变更项目数" if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE)
-         else "申报人数", str(declaration.lines.count())),
+         else "申报人数", str(count)),
         ("提交时间", submitted),
         ("办理状态", declaration.get_status_display()),
         ("内容摘要", declaration.content_digest),
@@ -157,10 +162,20 @@ def receipt_pdf(declaration: Declaration) -> bytes:
     ]
     if declaration.return_reason:
         rows.append(("退回原因", declaration.return_reason))
+    if declaration.kind == Kind.BACKPAY and declaration.status != Status.EFFECTIVE:
+        rows.append(("补缴金额", "补缴金额在审核通过时按当日核定（含滞纳金），"
+                                 "届时在申报记录中查看本回执的明细"))
+    headers = ["行号", *([] if unit_level else ["公民身份号码", "姓名"]),
+               *line_headers(declaration.kind)]
+    lines = declaration.lines.order_by("line_no").iterator(chunk_size=PDF_CHUNK)
+    table_rows = ([str(row.line_no), *([] if unit_level else [row.id_number, row.name]),
+                   *row.cells]
+                  for line in lines for row in line_rows(declaration.kind, [line]))
     return document_pdf(
         "北京市社会保险网上申报回执", rows, subtitle="北京市社会保险基金管理中心",
         footer="本回执由北京市社会保险网上申报查询系统生成。任何人均可在本系统“回执验证”页面"
-               "输入验证码，核验申报内容、提交时间与签名证书。")
+               "输入验证码，核验申报内容、提交时间与签名证书。",
+        table=Table(f"申报明细（共 {count} 行）", headers, table_rows, widest=[str(count)]))
 
 
 def receipt_context(declaration: Declaration, page_number: str | None) -> dict[str, object]:

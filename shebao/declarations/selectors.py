@@ -44,6 +44,12 @@ def unit_declarations(unit: Unit, *, kind: str = "", status: str = "", id_number
     return rows.order_by("-created_at", "-id")
 
 
+def unit_drafts(unit: Unit) -> QuerySet[Declaration]:
+    """The unit's drafts not yet submitted, newest first, each with its `line_total`."""
+    return (Declaration.objects.filter(unit=unit, status=Status.DRAFT)
+            .annotate(line_total=Count("lines")).order_by("-created_at", "-id"))
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     """Midnight of a local (Beijing) date, as an aware datetime."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))

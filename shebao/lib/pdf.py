@@ -8,8 +8,10 @@ character the font lacks is an error, never a silent box.
 from __future__ import annotations
 
 import io
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,9 +53,30 @@ def _check_glyphs(font: TTFont, texts: Sequence[str]) -> None:
         raise PdfFontMissing(f"字体缺少以下字符，无法生成PDF：{''.join(missing)}")
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table after the label–value rows: a heading, column headers, and rows read one
+    at a time (an iterator over a large declaration is never held whole). Its column
+    widths follow the headers, the first SAMPLE_ROWS rows and `widest` (cells known to
+    come later, such as the last line number); longer cells wrap."""
+
+    heading: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[str]]
+    widest: Sequence[str] = ()
+
+
+SAMPLE_ROWS = 50
+_TABLE_SIZE = 8.0
+_TABLE_LEADING = 3.6 * mm
+_CELL_PAD = 1 * mm
+
+
 def document_pdf(title: str, rows: Sequence[tuple[str, str]], *, subtitle: str = "",
-                 footer: str = "") -> bytes:
-    """An A4 page: a title, label–value rows (wrapped), a footer. Returns the PDF bytes."""
+                 footer: str = "", table: Table | None = None) -> bytes:
+    """An A4 page: a title, label–value rows (wrapped), a footer. Returns the PDF bytes.
+    With a table, pages follow as long as it has rows (its headers repeated on each
+    page, each page numbered); its rows are drawn as they are read."""
     font = _font()
     _check_glyphs(font, [title, subtitle, footer, *[t for row in rows for t in row]])
     buffer = io.BytesIO()
@@ -87,9 +110,92 @@ def document_pdf(title: str, rows: Sequence[tuple[str, str]], *, subtitle: str =
         pdf.setFont(FONT_NAME, 9)
         for i, line in enumerate(_wrap(footer, FONT_NAME, 9, right - left)):
             pdf.drawString(left, 20 * mm - i * 5 * mm, line)
+    if table is not None:
+        _draw_table(pdf, font, table, y - 4 * mm)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _draw_table(pdf: canvas.Canvas, font: TTFont, table: Table, top: float) -> None:
+    width, height = A4
+    left, right, bottom = 15 * mm, width - 15 * mm, 26 * mm  # above the footer
+    _check_glyphs(font, [table.heading, *table.headers])
+    rows = iter(table.rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    widths = _column_widths(table.headers, [*sample, table.widest], right - left)
+    page = 1
+
+    def new_page() -> float:
+        nonlocal page
+        pdf.showPage()
+        page += 1
+        return height - 20 * mm
+
+    def page_number() -> None:
+        pdf.setFont(FONT_NAME, 8)
+        pdf.drawCentredString(width / 2, 10 * mm, f"{table.heading} 第 {page} 页")
+
+    if top - 12 * mm - 3 * _TABLE_LEADING < bottom:
+        top = new_page()
+    pdf.setFont(FONT_NAME, 12)
+    pdf.drawString(left, top, table.heading)
+    y = _draw_row(pdf, table.headers, widths, left, top - 4 * mm, header=True)
+    for row in itertools.chain(sample, rows):
+        cells = [str(c) for c in row]
+        _check_glyphs(font, cells)
+        wrapped = [_wrap(c, FONT_NAME, _TABLE_SIZE, w - 2 * _CELL_PAD) for c, w in
+                   zip(cells, widths, strict=True)]
+        if y - _row_height(wrapped) < bottom:
+            page_number()
+            y = _draw_row(pdf, table.headers, widths, left, new_page(), header=True)
+        y = _draw_row(pdf, cells, widths, left, y, wrapped=wrapped)
+    page_number()
+
+
+def _column_widths(headers: Sequence[str], sample: list[Sequence[str]],
+                   total: float) -> list[float]:
+    """Each column as wide as its widest header or sampled cell. When they do not fit,
+    only the widest are narrowed (to one common cap) and wrap; spare room is shared."""
+    natural = [max([pdfmetrics.stringWidth(str(h), FONT_NAME, _TABLE_SIZE)]
+                   + [pdfmetrics.stringWidth(str(r[i]), FONT_NAME, _TABLE_SIZE)
+                      for r in sample if i < len(r)]) + 2 * _CELL_PAD + 1
+               for i, h in enumerate(headers)]
+    if sum(natural) <= total:
+        spare = (total - sum(natural)) / len(natural)
+        return [w + spare for w in natural]
+    narrow, rest = 0.0, sorted(natural)
+    while rest and rest[0] <= (total - narrow) / len(rest):
+        narrow += rest.pop(0)
+    cap = (total - narrow) / len(rest)
+    return [min(w, cap) for w in natural]
+
+
+def _row_height(wrapped: list[list[str]]) -> float:
+    return max(len(lines) for lines in wrapped) * _TABLE_LEADING + 1.2 * mm
+
+
+def _draw_row(pdf: canvas.Canvas, cells: Sequence[str], widths: list[float], left: float,
+              top: float, *, header: bool = False,
+              wrapped: list[list[str]] | None = None) -> float:
+    """One row of boxed cells from `top` down; returns the bottom of the row."""
+    wrapped = wrapped or [_wrap(str(c), FONT_NAME, _TABLE_SIZE, w - 2 * _CELL_PAD)
+                          for c, w in zip(cells, widths, strict=True)]
+    row_height = _row_height(wrapped)
+    bottom = top - row_height
+    if header:
+        pdf.setFillGray(0.92)
+        pdf.rect(left, bottom, sum(widths), row_height, stroke=0, fill=1)
+        pdf.setFillGray(0)
+    pdf.setLineWidth(0.4)
+    pdf.setFont(FONT_NAME, _TABLE_SIZE)
+    x = left
+    for lines, w in zip(wrapped, widths, strict=True):
+        pdf.rect(x, bottom, w, row_height, stroke=1, fill=0)
+        for i, line in enumerate(lines):
+            pdf.drawString(x + _CELL_PAD, top - (i + 1) * _TABLE_LEADING + 0.4 * mm, line)
+        x += w
+    return bottom
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

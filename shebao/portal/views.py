@@ -1,7 +1,11 @@
-"""Public pages: the home page and the policy parameters in force for a month."""
+"""Public pages: the home page, the policy parameters in force for a month, and the
+site icon at /favicon.ico (where browsers look before any page names one)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +19,18 @@ from .templatetags.shebao_format import figure_value
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+@lru_cache(maxsize=1)
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "shebao" / "favicon.ico").read_bytes()
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The same icon the pages link (static shebao/favicon.svg, .ico for old browsers)."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def policy(request: HttpRequest) -> HttpResponse:

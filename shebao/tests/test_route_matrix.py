@@ -61,6 +61,7 @@ class Route:
 MATRIX: dict[str, list[Route]] = {
     "portal:home": [Route("/", PUBLIC)],
     "portal:policy": [Route("/policy/?month=2025-03", PUBLIC)],
+    "portal:favicon": [Route("/favicon.ico", PUBLIC)],
     "contributions:calculator": [Route("/calculator/", PUBLIC)],
     "accounts:person_home": [Route("/person/", PERSON_ONLY)],
     "accounts:person_login": [Route("/person/login/", row(200, 200, 200, R, R, 200, 200, 200))],
@@ -293,8 +294,9 @@ def _body_text(response: Any) -> str:
     if content_type.startswith("application/vnd.openxmlformats"):
         with zipfile.ZipFile(io.BytesIO(response.content)) as book:
             return "".join(book.read(n).decode("utf-8") for n in book.namelist())
-    if content_type.startswith("application/pdf"):
+    if content_type.startswith(("application/pdf", "image/")):
         # Glyph-encoded, compressed text: the tenant check of PDFs is their 404 rows.
+        # An image (the site icon) holds no data of anyone.
         return ""
     return response.content.decode("utf-8")
 

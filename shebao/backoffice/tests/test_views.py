@@ -144,3 +144,26 @@ def test_arrears_list_with_late_fees_and_bounded_queries(client, billed_unit,
     assert row in html
     response = client.get(reverse("backoffice:arrears"), {"as_of": "2025-13-01"})
     assert "不是有效日期" in response.content.decode()
+
+
+def test_a_bank_file_imported_twice_is_a_warning_in_beijing_time(client, billed_unit):
+    """The duplicate is a refusal (warning, not a success or a neutral note), and its
+    import time is Beijing time: 2025-08-20 17:30 UTC is 2025-08-21 01:30 in Beijing."""
+    from django.contrib.messages import WARNING, get_messages
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shebao.contributions.models import PaymentBatch
+
+    client.force_login(staff(StaffRole.INTAKE))
+    body = ("单位编号,费款所属期,金额,缴费日期\n"
+            f"{billed_unit.number},202507,1.00,2025-08-20\n").encode("gb18030")
+    upload = reverse("backoffice:bankfile_upload")
+    client.post(upload, {"file": SimpleUploadedFile("t.csv", body, "text/csv")}, follow=True)
+    PaymentBatch.objects.update(imported_at=dt.datetime(2025, 8, 20, 17, 30, tzinfo=dt.UTC))
+    response = client.post(upload, {"file": SimpleUploadedFile("t.csv", body, "text/csv")})
+    [message] = list(get_messages(response.wsgi_request))
+    assert message.level == WARNING
+    assert "该文件已于 2025-08-21 01:30 导入，本次未重复入账" in message.message
+    html = client.get(upload).content.decode()
+    assert '<li class="warning" role="alert">该文件已于 2025-08-21 01:30 导入' in html
+    assert Payment.objects.count() == 1

@@ -160,6 +160,24 @@ def browser_cert_login(page: Any, holder: Holder) -> None:
     expect(page).to_have_url(re.compile(r"/unit/$"))
 
 
+def browser_enrol(page: Any, id_number: str, *, wage: str = "12,000.50") -> None:
+    """From the unit's home page: the 增员 form for 王小明 filled in and sent to the
+    confirm step (or back with its errors)."""
+    from playwright.sync_api import expect
+
+    start = effective()
+    page.get_by_role("link", name="增员", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("增员")
+    page.get_by_label("身份证号码").fill(id_number)
+    page.get_by_label("姓名").fill("王小明")
+    page.get_by_label("户口性质").select_option("城镇")
+    page.get_by_label("增员原因").select_option("新参保")
+    page.get_by_label("起始年月").fill(f"{start.year}-{start.month:02d}")
+    page.get_by_label("月缴费工资").fill(wage)
+    page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_role("button", name="下一步：核对并签名").click()
+
+
 def browser_sign(page: Any, holder: Holder) -> None:
     """On a confirm page: choose the key files, sign and submit, land on the receipt."""
     from playwright.sync_api import expect

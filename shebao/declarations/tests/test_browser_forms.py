@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.tests.helpers import Holder, unit_with_certificate
-from shebao.declarations.tests.helpers import browser_cert_login, browser_sign
+from shebao.declarations.tests.helpers import browser_cert_login, browser_enrol, browser_sign
 
 if TYPE_CHECKING:
     from shebao.registry.models import Person
@@ -47,16 +47,7 @@ def test_unit_declares_one_person_and_changes_information(
     wrong_id = new_id[:-1] + ("1" if new_id[-1] != "1" else "2")
 
     browser_cert_login(page, holder)
-    page.get_by_role("link", name="增员", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("增员")
-    page.get_by_label("身份证号码").fill(wrong_id)
-    page.get_by_label("姓名").fill("王小明")
-    page.get_by_label("户口性质").select_option("城镇")
-    page.get_by_label("增员原因").select_option("新参保")
-    page.get_by_label("起始年月").fill(f"{start.year}-{start.month:02d}")
-    page.get_by_label("月缴费工资").fill("12,000.50")
-    page.get_by_label("联系电话").fill("13800138000")
-    page.get_by_role("button", name="下一步：核对并签名").click()
+    browser_enrol(page, wrong_id)
     error = page.locator(".field.has-error")
     expect(error).to_have_count(1)
     expect(error).to_contain_text("身份证号码")

@@ -102,6 +102,9 @@ def test_unit_declares_wages_on_the_web(page: Page, screenshot: Screenshot,
     screenshot(page, "wage-errors")
 
     wrong.fill("9500")
+    # 王二's prefilled wage is unchanged: declared only with its box ticked.
+    expect(page.get_by_label("王二 本次申报")).not_to_be_checked()
+    page.get_by_label("王二 本次申报").check()
     page.get_by_role("button", name="下一步：核对并签名").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("确认并签名提交")
     expect(page.locator("#bases tbody tr")).to_have_count(3)

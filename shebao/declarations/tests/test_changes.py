@@ -159,3 +159,19 @@ def test_a_unit_cannot_change_someone_it_does_not_employ(holder: Holder) -> None
     with pytest.raises(DeclarationError, match="不是本单位在职参保人员"):
         change_create(unit=holder.unit, person=left, actor=actor(holder),
                       values={"phone": "13912345678"})
+
+
+def test_each_change_form_names_its_own_items_in_the_hint(unit_client: Client,
+                                                          holder: Holder) -> None:
+    person = make_person(name="周原名", id_number=person_id(4))
+    make_enrolment(person, holder.unit, first=Month(2025, 1))
+    html = unit_client.get(f"/unit/declarations/person-change/{person.ref}/").content.decode()
+    hint = re.search(r'<p class="notice" id="change-hint">(.*?)</p>', html, re.S)
+    assert hint, "no hint on the person-change form"
+    assert "姓名、联系电话、居住地址提交后即时生效" in hint.group(1)
+    assert "公民身份号码、户口性质须经社保经办机构审核" in hint.group(1)
+    assert "单位" not in hint.group(1) and "托收账号" not in hint.group(1)
+    html = unit_client.get(UNIT_CHANGE).content.decode()
+    hint = re.search(r'<p class="notice" id="change-hint">(.*?)</p>', html, re.S)
+    assert hint and "社会保险登记证号、单位类型、缴费地区须经社保经办机构审核" in hint.group(1)
+    assert "公民身份号码" not in hint.group(1)

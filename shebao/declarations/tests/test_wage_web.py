@@ -66,9 +66,12 @@ def input_value(html: str, person: Person) -> str:
     return match.group(1)
 
 
-def post(client: Client, wages: dict[Person, str], action: str = "next", **extra: str) -> Any:
+def post(client: Client, wages: dict[Person, str], action: str = "next",
+         confirm: tuple[Person, ...] = (), **extra: str) -> Any:
+    """The page posted back: every person's input, and the "本次申报" boxes ticked."""
     return client.post(URL, {"action": action, "page": "1",
-                             **{f"wage-{p.ref}": v for p, v in wages.items()}, **extra})
+                             **{f"wage-{p.ref}": v for p, v in wages.items()},
+                             "confirm": [p.ref for p in confirm], **extra})
 
 
 # --- the window --------------------------------------------------------------------------
@@ -161,7 +164,8 @@ def test_pending_shows_only_people_not_yet_declared_this_year(
     assert "在册参保人员 <strong>3</strong> 人" in html
     assert 'name="pending" value="1" checked' in html
     assert "均已申报" not in html
-    token = token_of(post(unit_client, {todo: "7500", hired: "8000"}, pending="1"))
+    token = token_of(post(unit_client, {todo: "7500", hired: "8000"}, confirm=(hired,),
+                          pending="1"))
     assert submit(unit_client, token, holder, base="drafts").status_code == 200
     html = unit_client.get(URL, {"pending": "1"}).content.decode()
     assert "均已申报" in html and todo.name not in html
@@ -195,7 +199,7 @@ def test_nothing_filled_is_refused(unit_client: Client, holder: Holder,
     person = employ(holder.unit, "张一")
     response = post(unit_client, {person: "  "})
     assert response.status_code == 400
-    assert "请至少填写一名人员的月缴费工资（留空的人员本次不申报）" in response.content.decode()
+    assert "请修改或勾选确认至少一名人员的月缴费工资" in response.content.decode()
     assert not Declaration.objects.exists()
 
 
@@ -228,7 +232,8 @@ def test_next_makes_a_draft_of_the_windows_year_and_submit_sets_the_bases(
     low = employ(holder.unit, "王二", **{f"y{year - 1}": 500_000})
     skipped = employ(holder.unit, "李三", **{f"y{year - 1}": 800_000})
 
-    response = post(unit_client, {usual: "9,500.50", low: "5000", skipped: ""})
+    response = post(unit_client, {usual: "9,500.50", low: "5000", skipped: ""},
+                    confirm=(low,))
 
     assert response.status_code == 302
     draft = Declaration.objects.get()
@@ -415,3 +420,40 @@ def test_without_an_open_window_the_prefilled_file_leads_to_the_page(
     employ(holder.unit, "张一", y2025=900_000)
     response = unit_client.get(PREFILLED)
     assert response.status_code == 302 and response["Location"] == URL
+
+
+def test_only_the_people_edited_or_confirmed_are_declared_and_the_page_says_so(
+        unit_client: Client, holder: Holder, wage_window: WageWindow) -> None:
+    """The inputs are prefilled: a prefill left as it was is not declared unless its
+    "本次申报" box is ticked; an edited wage is declared; a box ticked on a blank input
+    is an error at that person."""
+    year = wage_window.policy_year
+    edited = employ(holder.unit, "张改", **{f"y{year - 1}": 900_000})
+    untouched = employ(holder.unit, "王原", **{f"y{year - 1}": 800_000})
+    confirmed = employ(holder.unit, "李确", **{f"y{year - 1}": 700_000})
+    blank = employ(holder.unit, "赵新")
+
+    html = unit_client.get(URL).content.decode()
+    assert "只申报修改了月缴费工资或勾选“本次申报”的人员" in html
+    assert "留空的人员本次不申报" not in html and "已填写的人员" not in html
+    assert f'name="confirm" value="{untouched.ref}"' in row_of(html, untouched)
+    assert "checked" not in row_of(html, untouched)
+
+    response = post(unit_client, {edited: "9500", untouched: "8000.00", confirmed: "7000",
+                                  blank: ""}, action="check", confirm=(confirmed,))
+    html = response.content.decode()
+    assert "本次申报 2 人" in html
+    assert "本次不申报" in row_of(html, untouched) and "checked" not in row_of(html, untouched)
+    assert "checked" in row_of(html, edited) and "checked" in row_of(html, confirmed)
+
+    response = post(unit_client, {edited: "9500", untouched: "8000.00", confirmed: "7000",
+                                  blank: ""}, confirm=(confirmed,))
+    draft = Declaration.objects.get()
+    assert response["Location"] == f"/unit/declarations/drafts/{draft.draft_token}/"
+    assert sorted(draft.lines.values_list("name", flat=True)) == ["张改", "李确"]
+    draft.delete()
+
+    response = post(unit_client, {edited: "9000", blank: ""}, confirm=(blank,))
+    assert response.status_code == 400
+    assert "已勾选本次申报，请填写月缴费工资" in row_of(response.content.decode(), blank)
+    assert not Declaration.objects.exists()

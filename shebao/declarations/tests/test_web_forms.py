@@ -137,3 +137,33 @@ def test_another_units_draft_is_not_found(unit_client: Client, tmp_path: Path) -
         assert unit_client.get(f"/unit/declarations/drafts/{token}/{path}").status_code == 404
     assert unit_client.post(f"/unit/declarations/drafts/{token}/discard/").status_code == 404
     assert Declaration.objects.filter(draft_token=token, status=Status.DRAFT).exists()
+
+
+def test_drafts_not_yet_submitted_are_listed_and_can_be_discarded_there(
+        unit_client: Client, holder: Holder, tmp_path: Path) -> None:
+    token = token_of(unit_client.post(ENROL, enrol_form()))
+    done = token_of(unit_client.post(ENROL, enrol_form(id_number=person_id(8), name="孙已交")))
+    assert submit(unit_client, done, holder, base="drafts").status_code == 200
+    other = unit_with_certificate(tmp_path, name="北京另一家有限公司")
+    other_client = Client()
+    unit_login(other_client, other)
+    foreign = token_of(other_client.post(ENROL, enrol_form()))
+
+    html = unit_client.get("/unit/declarations/").content.decode()
+    drafts = re.search(r'<section[^>]*id="drafts".*?</section>', html, re.S)
+    assert drafts, "no drafts section on the list page"
+    section = drafts.group(0)
+    assert "未提交的草稿（1 份）" in section and "增员" in section
+    assert f'href="/unit/declarations/drafts/{token}/"' in section
+    assert f'action="/unit/declarations/drafts/{token}/discard/"' in section
+    assert 'name="csrfmiddlewaretoken"' in section
+    assert done not in section and foreign not in section
+
+    response = unit_client.post(f"/unit/declarations/drafts/{token}/discard/",
+                                {"back": "list"})
+    assert response["Location"] == "/unit/declarations/"
+    assert not Declaration.objects.filter(draft_token=token).exists()
+    assert Event.objects.filter(action="declaration_discard").count() == 1
+    html = unit_client.get("/unit/declarations/").content.decode()
+    assert "已放弃该增员草稿，未作任何申报" in html and 'id="drafts"' not in html
+    assert Declaration.objects.filter(draft_token=foreign, status=Status.DRAFT).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from openpyxl import load_workbook
 from shebao.audit.services import SYSTEM
 from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.models import Declaration
-from shebao.declarations.services import declaration_return
+from shebao.declarations.services import declaration_approve, declaration_return
 from shebao.declarations.tests.helpers import make_backpay
 from shebao.declarations.web import records as views
+from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.tests.helpers import make_enrolment, make_person
 
@@ -208,7 +210,10 @@ def test_drafts_have_no_receipt_page(unit_client: Client, holder: Holder,
         WageRecord(row=2, id_number=person.id_number, name=person.name, wage=900_000)],
         actor=SYSTEM)
     assert draft.receipt_no is None
-    assert "草稿" not in unit_client.get("/unit/declarations/").content.decode()
+    html = unit_client.get("/unit/declarations/").content.decode()
+    # Listed among the drafts (with no receipt number), never among the submitted.
+    assert 'id="declarations"' not in html and "本单位还没有提交过申报" in html
+    assert f'href="/unit/declarations/drafts/{draft.draft_token}/"' in html
 
 
 # --- 回执验证 ----------------------------------------------------------------------------------
@@ -287,6 +292,39 @@ def test_receipt_pdf_is_a_pdf_with_the_embedded_font(unit_client: Client,
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF-") and b"/FontFile2" in response.content
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (layout kept, pages by \f)."""
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_receipt_page_links_its_pdf_which_carries_each_line_and_its_amounts(
+        unit_client: Client, holder: Holder, tmp_path: Path) -> None:
+    declaration = declaration_approve(backpays(holder, 1)[0], actor=SYSTEM,
+                                      today=timezone.localdate())
+    line = declaration.lines.get()
+    html = unit_client.get(f"/unit/declarations/{declaration.receipt_no}/").content.decode()
+    pdf_url = f"/unit/declarations/{declaration.receipt_no}/receipt.pdf"
+    assert f'href="{pdf_url}"' in html
+    response = unit_client.get(pdf_url)
+    text = pdf_text(response.content, tmp_path)
+    assert "申报明细（共 1 行）" in text
+    row = next(t for t in text.splitlines() if line.id_number in t)
+    assert "赵补缴" in row and "2021年01月" in row and "8,000.00" in row
+    assert format_fen_grouped(line.data["total"]) in row
+    assert format_fen_grouped(line.data["late_fee"]) in row
+
+
+def test_receipt_pdf_of_a_backpay_under_review_says_when_its_amounts_are_set(
+        unit_client: Client, holder: Holder, tmp_path: Path) -> None:
+    declaration = backpays(holder, 1)[0]
+    response = unit_client.get(f"/unit/declarations/{declaration.receipt_no}/receipt.pdf")
+    text = pdf_text(response.content, tmp_path)
+    assert "补缴金额在审核通过时按当日核定" in text
 
 
 def test_receipt_pdf_of_another_unit_is_404(unit_client: Client, tmp_path: Path) -> None:

@@ -148,4 +148,6 @@ def draft_discard(request: HttpRequest, session: UnitSession, token: str) -> Htt
         return redirect("declarations:detail", receipt_no=draft.receipt_no)
     declaration_discard(draft, actor=principal_of(request).actor(request))
     messages.info(request, f"已放弃该{draft.get_kind_display()}草稿，未作任何申报")
-    return redirect("certauth:unit_home")
+    # Discarded from the drafts list: back to it; from the confirm page: to the home page.
+    return redirect("declarations:list" if request.POST.get("back") == "list"
+                    else "certauth:unit_home")

@@ -28,7 +28,7 @@ from shebao.registry.models import Person
 from ..batchfiles import KINDS, records_validate
 from ..batchfiles.kinds import Kind as FileKind
 from ..batchfiles.rules import MONTHS_AHEAD, RuleContext
-from ..changes import ITEMS, ChangeInvalid, Item, change_create, employed_person
+from ..changes import ITEMS, ChangeInvalid, Item, change_create, change_hint, employed_person
 from ..errors import DeclarationError
 from ..models import Kind, Source
 from ..services import declaration_create
@@ -147,7 +147,8 @@ def _change_view(request: HttpRequest, session: UnitSession, kind: str,
                  target: Any, person: Person | None, context: dict[str, Any]) -> HttpResponse:
     items = ITEMS[kind]
     current = {i.field: i.shown(str(getattr(target, i.field) or "")) for i in items}
-    context = {"unit": session.unit, "items": items, "person": person, **context}
+    context = {"unit": session.unit, "items": items, "person": person,
+               "hint": change_hint(kind), **context}
     if request.method == "GET":
         return render(request, "declarations/change_form.html",
                       {"form": change_form(items, initial=current), **context})

@@ -24,11 +24,19 @@ from ..batchfiles import KINDS, blank_form_csv, blank_form_xlsx
 from ..batchfiles.readers import MAX_BYTES, MAX_ROWS
 from ..batchfiles.rules import BACKPAY_EARLIEST, MONTHS_AHEAD
 from ..presenters import evidence_context, receipt_context, receipt_pdf
-from ..selectors import declaration_by_code, declaration_for_unit, line_counts, unit_declarations
+from ..selectors import (
+    declaration_by_code,
+    declaration_for_unit,
+    line_counts,
+    unit_declarations,
+    unit_drafts,
+)
+from ..services import DRAFT_TTL
 from ..signing import signature_holds, signer_subject
 from .forms import ListFilterForm, VerifyForm
 
 DECLARATIONS_PER_PAGE = 20
+DRAFTS_SHOWN = 50
 # Lookups of verification codes per client address and window.
 VERIFY_RATE_LIMIT = 20
 VERIFY_RATE_WINDOW = 600
@@ -67,9 +75,12 @@ def declaration_list(request: HttpRequest, session: UnitSession) -> HttpResponse
     declarations = list(page.object_list)
     counts = line_counts(declarations)
     rows = [(d, counts.get(d.pk, 0)) for d in declarations]
+    drafts = list(unit_drafts(session.unit)[:DRAFTS_SHOWN + 1])
     return render(request, "declarations/list.html", {
         "unit": session.unit, "page": page, "rows": rows, "form": form,
-        "filtered": bool(filters)})
+        "filtered": bool(filters), "draft_days": DRAFT_TTL.days,
+        "drafts": [(d, d.created_at + DRAFT_TTL) for d in drafts[:DRAFTS_SHOWN]],
+        "drafts_more": len(drafts) > DRAFTS_SHOWN})
 
 
 @require_GET

@@ -12,7 +12,9 @@ GET  /unit/declarations/wage/prefilled.xlsx
                                 the wage batch file with every enrolled person and the
                                 page's prefill, for units too large to go page by page
 
-A person left blank is not declared this time. A page holds PER_PAGE people, read in two
+Only the people the unit edited (a wage other than the prefill) or confirmed (the
+"本次申报" box ticked for an unchanged prefill) are declared; a prefill left as it was,
+or a person left blank, is not. A page holds PER_PAGE people, read in two
 queries whatever the unit's size (the wages of both years are subqueries); a unit of
 thousands is better served by one batch file, which the page links to.
 `confirm_extra` adds the bases per person and insurance to the confirm page.
@@ -206,6 +208,8 @@ class Row:
     typed: str
     errors: list[str]
     bases: Bases | None = None
+    declared: bool = False  # edited or confirmed: part of this declaration
+    posted: bool = False  # shown after a POST (not the first view of the page)
 
     @property
     def field(self) -> str:
@@ -248,6 +252,15 @@ def _wage_of(text: str, today: dt.date) -> int | None:
     except CellError:
         return None
     return value if isinstance(value, int) else None
+
+
+def _declared(person: Any, typed: str, confirmed: bool, today: dt.date) -> bool:
+    """Whether a posted row is declared: a wage typed and either edited (other than the
+    prefill; an unreadable wage counts, so its error is shown) or confirmed."""
+    if not typed:
+        return False
+    wage_fen = _wage_of(typed, today)
+    return confirmed or wage_fen is None or wage_fen != _prefill_fen(person)
 
 
 # --- the page --------------------------------------------------------------------------
@@ -356,11 +369,18 @@ def _post(request: HttpRequest, session: UnitSession, window: WageWindow, limits
     if len(found) < len(typed):
         form_errors.append(f"有 {len(typed) - len(found)} 人已不在本单位参保名单中，"
                            "未列入本次申报，请刷新页面")
+    confirmed = set(request.POST.getlist("confirm"))
     rows = [_row(p, typed[p.ref]) for p in found]
-    filled = [row for row in rows if row.typed]
+    for person, row in zip(found, rows, strict=True):
+        row.posted = True
+        row.declared = _declared(person, row.typed, row.ref in confirmed, today)
+        if row.ref in confirmed and not row.typed:
+            row.errors.append("已勾选本次申报，请填写月缴费工资，或取消勾选")
+    filled = [row for row in rows if row.declared]
     records = []
-    if not filled and not form_errors:
-        form_errors.append("请至少填写一名人员的月缴费工资（留空的人员本次不申报）")
+    if not filled and not form_errors and not any(row.errors for row in rows):
+        form_errors.append("请修改或勾选确认至少一名人员的月缴费工资：预填的工资未修改也未勾选"
+                           "“本次申报”的人员，本次不申报")
     elif filled:
         items: list[dict[str, object]] = [
             {"id_number": r.id_number, "name": r.name, "wage": r.typed} for r in filled]
@@ -391,7 +411,8 @@ def _post(request: HttpRequest, session: UnitSession, window: WageWindow, limits
     error_count = sum(len(row.errors) for row in rows)
     return render(request, "declarations/wage.html", {
         **context, "rows": rows, "form_errors": form_errors, "error_count": error_count,
-        "checked": True}, status=400 if form_errors or error_count else 200)
+        "checked": True, "declared_count": len(filled)},
+        status=400 if form_errors or error_count else 200)
 
 
 # --- the confirm page ------------------------------------------------------------------

@@ -32,3 +32,27 @@ def test_missing_font_gives_a_chinese_instruction(monkeypatch):
             pdf.document_pdf("回执", [])
     finally:
         pdf._font.cache_clear()
+
+
+def test_a_long_table_runs_over_pages_with_its_headers_on_each(tmp_path):
+    """3,000 rows read one at a time: every row is in the text, the headers and the page
+    number on every page."""
+    import subprocess
+
+    def rows():
+        for i in range(1, 3001):
+            yield [str(i), f"11010519850615{i:04d}", f"张{i}", f"{i * 100:,}.00"]
+
+    data = pdf.document_pdf("回执", [("回执号", "X")], footer="可在网上验证。",
+                            table=pdf.Table("申报明细（共 3000 行）",
+                                            ["行号", "公民身份号码", "姓名", "金额（元）"], rows()))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) > 20
+    assert all("公民身份号码" in page for page in pages)
+    assert all(f"第 {n} 页" in page for n, page in enumerate(pages, 1))
+    assert "110105198506153000" in pages[-1] and "300,000.00" in pages[-1]
+    assert text.count("张") == 3000

@@ -203,3 +203,31 @@ def test_404_page_is_chinese_without_a_stack_trace(client: Client) -> None:
     assert "您访问的页面不存在或您无权查看" in html
     for leak in ["Traceback", "Page not found", "URLconf", "shebao.urls", "DEBUG = True"]:
         assert leak not in html, leak
+
+
+def test_the_site_has_a_favicon_linked_from_every_page_and_at_the_root(client: Client) -> None:
+    html = client.get("/").content.decode()
+    links = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert any(link.endswith(".svg") for link in links)
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content.startswith(b"\x00\x00\x01\x00")  # an ICO file
+
+
+def test_every_table_sits_in_a_scroll_box() -> None:
+    """At 390 px a wide table scrolls inside its .table-scroll box, never the page: every
+    table of every template is wrapped (the printed letter's facts excepted)."""
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    bare = []
+    for template in sorted(root.glob("**/templates/**/*.html")):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<table\b[^>]*>", text):
+            before = text[:match.start()].rstrip()
+            if "letter-facts" not in match.group(0) and \
+                    not before.endswith('<div class="table-scroll">'):
+                bare.append(f"{template.relative_to(root)}: {match.group(0)}")
+    assert not bare, bare

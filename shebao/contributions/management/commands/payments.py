@@ -10,7 +10,6 @@ from django.core.management.base import CommandParser
 
 from shebao.contributions.bankfile import bankfile_import
 from shebao.lib.cli import ChineseCommand, UsageError
-from shebao.lib.money import format_fen_grouped
 
 
 class Command(ChineseCommand):
@@ -34,11 +33,6 @@ class Command(ChineseCommand):
             self.stderr.write(f"共 {len(result.errors)} 处错误，未导入任何数据")
             raise SystemExit(1)
         assert result.batch is not None
-        if result.duplicate:
-            self.stdout.write(f"该文件已于 {result.batch.imported_at:%Y-%m-%d %H:%M} 导入，"
-                              "本次未重复入账")
-            return
-        self.stdout.write(f"导入完成：{result.batch.rows} 笔，"
-                          f"合计 {format_fen_grouped(result.batch.total)} 元")
+        self.stdout.write(result.summary)
         if options["verbosity"] > 1:
             self.stdout.write(json.dumps({"batch": result.batch.digest}))

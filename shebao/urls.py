@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from shebao.accounts.staff_views import admin_login_redirect
+from shebao.accounts.web.staff import admin_login_redirect
 from shebao.api.api import api
 
 admin.site.site_header = "北京市社会保险网上申报查询系统 · 经办机构"
@@ -13,7 +13,7 @@ admin.site.login = admin_login_redirect  # type: ignore[method-assign]
 urlpatterns = [
     path("", include("shebao.portal.urls")),
     path("", include("shebao.contributions.urls")),
-    path("", include("shebao.accounts.urls")),
+    path("", include("shebao.accounts.web.urls")),
     path("backoffice/", include("shebao.backoffice.urls")),
     path("", include("shebao.certauth.urls")),
     path("", include("shebao.declarations.web.urls")),

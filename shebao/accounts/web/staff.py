@@ -15,12 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import staff
-from .errors import IdentityError
-from .forms import StaffLoginForm, TotpConfirmForm
-from .models import User
-from .navigation import safe_next
-from .principal import client_ip, principal_of, session_logout, staff_session_login
+from .. import staff
+from ..errors import IdentityError
+from ..forms import StaffLoginForm, TotpConfirmForm
+from ..models import User
+from ..navigation import safe_next
+from ..principal import client_ip, principal_of, session_logout, staff_session_login
 
 BACKOFFICE = "/backoffice/"
 # Password checked, TOTP not yet enrolled: {"user_id", "at", "next"} in the session.

@@ -11,13 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import persons
-from .access import person_required
-from .errors import IdentityError
-from .forms import PersonActivateForm, PersonLoginForm, PersonPasswordChangeForm
-from .navigation import safe_next
-from .principal import Principal, client_ip, principal_of, session_login, session_logout
-from .selectors import person_profile
+from .. import persons
+from ..access import person_required
+from ..errors import IdentityError
+from ..forms import PersonActivateForm, PersonLoginForm, PersonPasswordChangeForm
+from ..navigation import safe_next
+from ..principal import Principal, client_ip, principal_of, session_login, session_logout
+from ..selectors import person_profile
 
 
 def _bound(request: HttpRequest) -> dict[str, object] | None:

@@ -14,7 +14,7 @@ from shebao.declarations.batchfiles.readers import MAX_BYTES
 
 from .errors import ErrorOut
 
-KIND_CODES = ("add", "remove", "wage", "backpay")
+KIND_CODES = tuple(KINDS)
 KIND_TEXT = "add（增员）、remove（减员）、wage（缴费工资）或 backpay（补缴）"
 
 

@@ -67,7 +67,7 @@ class UnitMonth(models.Model):
         return self.total - self.late_fee
 
 
-class Kind(models.TextChoices):
+class ContributionKind(models.TextChoices):
     REGULAR = "regular", "正常核定"
     DIFFERENCE = "difference", "补差"
     BACKPAY = "backpay", "补缴"
@@ -86,7 +86,8 @@ class Contribution(models.Model):
     month = models.IntegerField("费款所属期")
     bill_month = models.IntegerField("核定月份")
     insurance = models.CharField("险种", max_length=16, choices=Insurance.choices)
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.REGULAR)
+    kind = models.CharField("类型", max_length=12, choices=ContributionKind.choices,
+                            default=ContributionKind.REGULAR)
     base = models.BigIntegerField("缴费基数(分)")
     employer = models.BigIntegerField("单位缴费(分)")
     personal = models.BigIntegerField("个人缴费(分)")

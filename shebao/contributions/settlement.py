@@ -28,7 +28,7 @@ from shebao.registry.services import wage_bases_default
 
 from .calculator import NO_INJURY_CLASS, SCALE, CalculationError, UnitTerms, rate_terms
 from .issues import injury_class_issues_refresh
-from .models import Kind, MonthStatus, RateTerm, UnitMonth, UnitTerm
+from .models import ContributionKind, MonthStatus, RateTerm, UnitMonth, UnitTerm
 
 HALF = SCALE // 2
 Progress = Callable[[int, int], None]
@@ -398,4 +398,5 @@ def month_close(month: Month, *, actor: Actor = SYSTEM) -> int:
     return count
 
 
-__all__ = ["Kind", "SettlementError", "SettlementResult", "month_close", "settlement_run"]
+__all__ = ["ContributionKind", "SettlementError", "SettlementResult", "month_close",
+           "settlement_run"]

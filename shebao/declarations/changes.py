@@ -30,7 +30,7 @@ from .batchfiles.cells import cell_text
 from .batchfiles.columns import choice_parser, parse_id_number, parse_name, parse_phone
 from .batchfiles.errors import CellError
 from .errors import DeclarationError, new_draft_token
-from .models import Declaration, DeclarationLine, Kind, Source, Status
+from .models import Declaration, DeclarationKind, DeclarationLine, Source, Status
 
 AT_ONCE = "即时生效"
 REVIEWED = "经办机构审核"
@@ -122,8 +122,8 @@ PERSON_ITEMS: tuple[Item, ...] = (
     Item("hukou", "户口性质", _choice("户口性质", Hukou), True, Hukou),
 )
 
-ITEMS: dict[str, tuple[Item, ...]] = {Kind.UNIT_CHANGE: UNIT_ITEMS,
-                                     Kind.PERSON_CHANGE: PERSON_ITEMS}
+ITEMS: dict[str, tuple[Item, ...]] = {DeclarationKind.UNIT_CHANGE: UNIT_ITEMS,
+                                     DeclarationKind.PERSON_CHANGE: PERSON_ITEMS}
 
 
 def change_hint(kind: str) -> str:
@@ -190,7 +190,7 @@ def _uniqueness(kind: str, lines: list[dict[str, str]], target: Model) -> dict[s
     """A new registration number or ID number must not belong to another unit/person."""
     model, field, message = (
         (Unit, "registration_no", "该社会保险登记证号已登记在其他单位名下，请核对")
-        if kind == Kind.UNIT_CHANGE else
+        if kind == DeclarationKind.UNIT_CHANGE else
         (Person, "id_number", "该公民身份号码已登记为另一位参保人，不能变更为此号码，"
                               "请到经办机构核实"))
     for line in lines:
@@ -205,7 +205,7 @@ def change_create(*, unit: Unit, values: dict[str, str], actor: Actor,
     """A draft change of the unit's information, or of `person`'s (one the unit employs).
 
     `values` maps item fields to what was typed; items not given are not changed."""
-    kind = Kind.PERSON_CHANGE if person is not None else Kind.UNIT_CHANGE
+    kind = DeclarationKind.PERSON_CHANGE if person is not None else DeclarationKind.UNIT_CHANGE
     target: Model = person if person is not None else unit
     if person is not None and employed_person(unit, person.ref) is None:
         raise DeclarationError("该参保人不是本单位在职参保人员，不能由本单位申报信息变更")
@@ -236,7 +236,7 @@ def change_needs_review(declaration: Declaration) -> bool:
 def change_apply(declaration: Declaration) -> None:
     """Write the new values, each checked against its declared old value."""
     lines = list(declaration.lines.select_related("person").order_by("line_no"))
-    if declaration.kind == Kind.UNIT_CHANGE:
+    if declaration.kind == DeclarationKind.UNIT_CHANGE:
         target: Model = Unit.objects.select_for_update().get(pk=declaration.unit_id)
     else:
         person = lines[0].person
@@ -271,7 +271,8 @@ def change_apply(declaration: Declaration) -> None:
 def change_sentences(kind: str, lines: list[DeclarationLine]) -> list[str]:
     at_once = [ln.data["label"] for ln in lines if ln.data.get("when") == AT_ONCE]
     reviewed = [ln.data["label"] for ln in lines if ln.data.get("when") == REVIEWED]
-    whose = "本单位" if kind == Kind.UNIT_CHANGE else f"参保人{lines[0].name if lines else ''}"
+    name = lines[0].name if lines else ""
+    whose = "本单位" if kind == DeclarationKind.UNIT_CHANGE else f"参保人{name}"
     items = "、".join(at_once + reviewed)
     if reviewed:
         return [f"变更{whose}的{items}。",

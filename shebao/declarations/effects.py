@@ -21,8 +21,7 @@ from typing import Any, NamedTuple
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
 from shebao.contributions.backpay import backpay_quote
-from shebao.contributions.models import Contribution, LateFeeCharge
-from shebao.contributions.models import Kind as ContributionKind
+from shebao.contributions.models import Contribution, ContributionKind, LateFeeCharge
 from shebao.contributions.settlement import bills_refresh
 from shebao.lib.periods import Month
 from shebao.policy.selectors import policy_at
@@ -39,7 +38,7 @@ from shebao.registry.services import (
 
 from .backpay import line_wages
 from .changes import change_apply
-from .models import Declaration, DeclarationLine, Kind
+from .models import CHANGE_KINDS, Declaration, DeclarationKind, DeclarationLine
 
 # Rows per INSERT of the back-payment rows, charges and lines.
 CHUNK = 5000
@@ -169,20 +168,20 @@ def declaration_apply(declaration: Declaration, today: dt.date) -> None:
     """Everything an effective declaration changes, by kind (inside the caller's
     transaction)."""
     unit = declaration.unit
-    if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
+    if declaration.kind in CHANGE_KINDS:
         change_apply(declaration)
         return
-    if declaration.kind == Kind.BACKPAY:
+    if declaration.kind == DeclarationKind.BACKPAY:
         backpay_lines_apply(unit, list(declaration.lines.order_by("line_no")), today,
                             ref=declaration.receipt_no or "")
         return
     lines = [Line(*row) for row in declaration.lines.order_by("line_no")
              .values_list("line_no", "id_number", "name", "data")]
-    if declaration.kind == Kind.ENROL:
+    if declaration.kind == DeclarationKind.ENROL:
         enrol_lines_apply(unit, lines)
-    elif declaration.kind == Kind.LEAVE:
+    elif declaration.kind == DeclarationKind.LEAVE:
         leave_lines_apply(unit, lines)
-    elif declaration.kind == Kind.WAGE:
+    elif declaration.kind == DeclarationKind.WAGE:
         wage_lines_apply(unit, lines, wage_declaration_year(declaration))
     else:
         return

@@ -13,13 +13,17 @@ from django.db.models import Q
 from shebao.registry.models import Person, Unit
 
 
-class Kind(models.TextChoices):
+class DeclarationKind(models.TextChoices):
     ENROL = "enrol", "增员"
     LEAVE = "leave", "减员"
     WAGE = "wage", "缴费工资申报"
     BACKPAY = "backpay", "补缴"
     UNIT_CHANGE = "unit_change", "单位信息变更"
     PERSON_CHANGE = "person_change", "个人信息变更"
+
+
+# The information changes (信息变更): their lines are changed items, not persons.
+CHANGE_KINDS = frozenset({DeclarationKind.UNIT_CHANGE, DeclarationKind.PERSON_CHANGE})
 
 
 class Status(models.TextChoices):
@@ -47,7 +51,7 @@ class Source(models.TextChoices):
 
 class Declaration(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="declarations")
-    kind = models.CharField("业务类型", max_length=16, choices=Kind.choices)
+    kind = models.CharField("业务类型", max_length=16, choices=DeclarationKind.choices)
     status = models.CharField("状态", max_length=12, choices=Status.choices,
                               default=Status.DRAFT)
     source = models.CharField("来源", max_length=8, choices=Source.choices)

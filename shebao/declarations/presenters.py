@@ -22,7 +22,7 @@ from shebao.registry.models import Unit
 
 from .backpay import TYPE_LABELS, LineQuote, evidence_of, line_quotes, quote_totals, size_label
 from .changes import change_sentences
-from .models import Declaration, DeclarationLine, Kind, Status
+from .models import CHANGE_KINDS, Declaration, DeclarationKind, DeclarationLine, Status
 from .selectors import backpay_overlaps
 from .signing import signer_subject
 
@@ -30,17 +30,17 @@ from .signing import signer_subject
 _MONEY = "money"
 _MONTH = "month"
 COLUMNS: dict[str, list[tuple[str, str, object]]] = {
-    Kind.ENROL: [("hukou", "户口性质", Hukou), ("reason", "增员原因", StartReason),
+    DeclarationKind.ENROL: [("hukou", "户口性质", Hukou), ("reason", "增员原因", StartReason),
                  ("start", "起始年月", _MONTH), ("wage", "月缴费工资（元）", _MONEY),
                  ("phone", "联系电话", None)],
-    Kind.LEAVE: [("reason", "减员原因", EndReason), ("end", "终止年月", _MONTH)],
-    Kind.WAGE: [("wage", "月缴费工资（元）", _MONEY)],
-    Kind.BACKPAY: [("start", "起始年月", _MONTH), ("end", "终止年月", _MONTH),
+    DeclarationKind.LEAVE: [("reason", "减员原因", EndReason), ("end", "终止年月", _MONTH)],
+    DeclarationKind.WAGE: [("wage", "月缴费工资（元）", _MONEY)],
+    DeclarationKind.BACKPAY: [("start", "起始年月", _MONTH), ("end", "终止年月", _MONTH),
                    ("wage", "月缴费工资（元）", _MONEY), ("reason", "补缴原因", None),
                    ("total", "补缴金额（元）", _MONEY), ("late_fee", "滞纳金（元）", _MONEY)],
-    Kind.UNIT_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
+    DeclarationKind.UNIT_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
                        ("new", "新内容", None), ("when", "生效方式", None)],
-    Kind.PERSON_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
+    DeclarationKind.PERSON_CHANGE: [("label", "变更项目", None), ("old", "原内容", None),
                          ("new", "新内容", None), ("when", "生效方式", None)],
 }
 
@@ -111,25 +111,25 @@ def what_happens(declaration: Declaration, unit: Unit, lines: list[DeclarationLi
     """What submitting this declaration will do, in a few sentences."""
     kind = declaration.kind
     n = len(lines)
-    if kind == Kind.ENROL:
+    if kind == DeclarationKind.ENROL:
         insurances = "、".join(str(i.label) for i in ORDER if i.value in unit.insurance_set)
         return [f"为 {n} 人办理参保登记，参加本单位的{insurances}，自各人的起始年月起由本单位"
                 "缴费；所填月缴费工资作为其当年度的缴费基数。",
                 "提交后即时生效，无需审核。"]
-    if kind == Kind.LEAVE:
+    if kind == DeclarationKind.LEAVE:
         return [f"为 {n} 人办理减员：各人终止年月之后，本单位不再为其缴费。",
                 "提交后即时生效，无需审核。"]
-    if kind == Kind.WAGE:
+    if kind == DeclarationKind.WAGE:
         year = f" {declaration.policy_year} " if declaration.policy_year else "本"
         return [f"{n} 人的月缴费工资作为{year}缴费年度的缴费基数，替代按上年 110% 暂定的基数；"
                 "该年度已结算的月份将按新基数补差。",
                 "提交后即时生效，无需审核。"]
-    if kind == Kind.BACKPAY:
+    if kind == DeclarationKind.BACKPAY:
         return [f"{n} 人补缴以往月份的社会保险费，共 {_person_months(lines)} 个人月，"
                 "按各月当时的缴费基数上下限和费率计算，并按日加收滞纳金。",
                 f"提交后须经社保经办机构审核（{_evidence_note(declaration)}）；审核通过后计入审核当月"
                 f"（如 {Month.of(today).label}）的应缴费用。"]
-    if kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
+    if kind in CHANGE_KINDS:
         return change_sentences(kind, lines)
     return []
 
@@ -146,15 +146,14 @@ def receipt_pdf(declaration: Declaration) -> bytes:
     submitted = (timezone.localtime(declaration.submitted_at).strftime("%Y-%m-%d %H:%M:%S")
                  if declaration.submitted_at else "")
     count = declaration.lines.count()
-    unit_level = declaration.kind == Kind.UNIT_CHANGE
+    unit_level = declaration.kind == DeclarationKind.UNIT_CHANGE
     rows = [
         ("回执号", declaration.receipt_no or ""),
         ("验证码", declaration.verification_code or ""),
         ("单位编号", declaration.unit.number),
         ("单位名称", declaration.unit.name),
         ("业务类型", f"{declaration.get_kind_display()}（{declaration.get_source_display()}）"),
-        ("变更项目数" if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE)
-         else "申报人数", str(count)),
+        ("变更项目数" if declaration.kind in CHANGE_KINDS else "申报人数", str(count)),
         ("提交时间", submitted),
         ("办理状态", declaration.get_status_display()),
         ("内容摘要", declaration.content_digest),
@@ -162,7 +161,7 @@ def receipt_pdf(declaration: Declaration) -> bytes:
     ]
     if declaration.return_reason:
         rows.append(("退回原因", declaration.return_reason))
-    if declaration.kind == Kind.BACKPAY and declaration.status != Status.EFFECTIVE:
+    if declaration.kind == DeclarationKind.BACKPAY and declaration.status != Status.EFFECTIVE:
         rows.append(("补缴金额", "补缴金额在审核通过时按当日核定（含滞纳金），"
                                  "届时在申报记录中查看本回执的明细"))
     headers = ["行号", *([] if unit_level else ["公民身份号码", "姓名"]),
@@ -188,7 +187,7 @@ def receipt_context(declaration: Declaration, page_number: str | None) -> dict[s
     return {"declaration": declaration, "unit": declaration.unit,
             "line_count": page.paginator.count, "page": page,
             "headers": line_headers(declaration.kind),
-            "unit_level": declaration.kind == Kind.UNIT_CHANGE,
+            "unit_level": declaration.kind == DeclarationKind.UNIT_CHANGE,
             "rows": line_rows(declaration.kind, page.object_list),
             "signer": signer_subject(declaration), "effective": effective}
 
@@ -216,7 +215,8 @@ def evidence_context(declaration: Declaration) -> dict[str, Any]:
     """The evidence files of a declaration, and whether its page lists them (补缴 always,
     other kinds when they have any)."""
     rows = evidence_rows(declaration)
-    return {"evidence": rows, "evidence_section": bool(rows) or declaration.kind == Kind.BACKPAY}
+    return {"evidence": rows,
+            "evidence_section": bool(rows) or declaration.kind == DeclarationKind.BACKPAY}
 
 
 def review_extra(declaration: Declaration, today: dt.date) -> dict[str, Any]:
@@ -224,7 +224,7 @@ def review_extra(declaration: Declaration, today: dt.date) -> dict[str, Any]:
     补缴 waits for review, the other 补缴 of the unit still undecided for the same person
     and months, and the quote as of today — what approving bills."""
     extra: dict[str, Any] = {"evidence_links": True, **evidence_context(declaration)}
-    if declaration.kind == Kind.BACKPAY and declaration.status == Status.REVIEWING:
+    if declaration.kind == DeclarationKind.BACKPAY and declaration.status == Status.REVIEWING:
         extra.update(bp_overlaps=backpay_overlaps(declaration), bp_overlap_links=True,
                      extra_template="declarations/_backpay_quote.html",
                      bp_title="审核通过后应缴的补缴金额（按今天计算）",

@@ -19,7 +19,7 @@ from shebao.lib.periods import Month, PeriodError
 from shebao.registry.models import Unit
 
 from .batchfiles.billed import months_text
-from .models import Declaration, DeclarationLine, Kind, Status
+from .models import Declaration, DeclarationKind, DeclarationLine, Status
 
 CODE_LENGTH = 12
 
@@ -139,10 +139,10 @@ def backpay_overlaps(declaration: Declaration) -> list[Overlap]:
     (submitted or under review), line by line, earliest submitted first: the reviewer
     approves at most one of them for a month (approval refuses the second, decision
     0010). Two queries whatever the number of lines; at most OVERLAPS_SHOWN rows."""
-    if declaration.kind != Kind.BACKPAY:
+    if declaration.kind != DeclarationKind.BACKPAY:
         return []
     others = list(DeclarationLine.objects.filter(
-        declaration__unit_id=declaration.unit_id, declaration__kind=Kind.BACKPAY,
+        declaration__unit_id=declaration.unit_id, declaration__kind=DeclarationKind.BACKPAY,
         declaration__status__in=PENDING,
         id_number__in=declaration.lines.values("id_number"),
     ).exclude(declaration_id=declaration.pk).order_by(

@@ -24,16 +24,23 @@ from shebao.registry.services import persons_lock
 from . import effects
 from .backpay import EvidenceFile, billed_refusal, wages_key
 from .batchfiles import lines_recheck
-from .batchfiles.kinds import AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
+from .batchfiles.kinds import KIND_OF_DECLARATION, KIND_OF_RECORD, BackpayRecord, Record
 from .changes import change_needs_review
 from .errors import DeclarationError, DuplicateFile, StaleDraft, new_draft_token
-from .models import TRANSITIONS, Declaration, DeclarationLine, Evidence, Kind, Source, Status
+from .models import (
+    CHANGE_KINDS,
+    TRANSITIONS,
+    Declaration,
+    DeclarationKind,
+    DeclarationLine,
+    Evidence,
+    Source,
+    Status,
+)
 from .wagewindow import declaring_window, window_submit_refusal
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-RECORD_KINDS: dict[type, str] = {AddRecord: Kind.ENROL, RemoveRecord: Kind.LEAVE,
-                                 WageRecord: Kind.WAGE, BackpayRecord: Kind.BACKPAY}
-REVIEWED_KINDS = {Kind.BACKPAY}
+REVIEWED_KINDS = {DeclarationKind.BACKPAY}
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,12 @@ def declaration_create(*, unit: Unit, records: list[Record], source: str = Sourc
 
     缴费工资申报 only inside the yearly window open on that day, for its policy year
     (wagewindow.py): web form, batch file and API all come through here."""
-    kinds = {RECORD_KINDS[type(r)] for r in records}
+    kinds = {KIND_OF_RECORD[type(r)].declaration for r in records}
     if len(kinds) != 1:
         raise DeclarationError("一份申报只能包含同一种业务，且至少一行")
     kind = kinds.pop()
     policy_year = None
-    if kind == Kind.WAGE:
+    if kind == DeclarationKind.WAGE:
         policy_year = declaring_window(today or timezone.localdate()).policy_year
     with transaction.atomic():
         if file_digest:
@@ -131,7 +138,7 @@ def _transition(declaration: Declaration, target: str) -> None:
 
 def needs_review(declaration: Declaration) -> bool:
     """补缴 always; information changes when they hold a reviewed item."""
-    if declaration.kind in (Kind.UNIT_CHANGE, Kind.PERSON_CHANGE):
+    if declaration.kind in CHANGE_KINDS:
         return change_needs_review(declaration)
     return declaration.kind in REVIEWED_KINDS
 
@@ -174,11 +181,11 @@ def _submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         _transition(declaration, Status.SUBMITTED)
-        if declaration.kind == Kind.WAGE:
+        if declaration.kind == DeclarationKind.WAGE:
             refusal = window_submit_refusal(declaration.policy_year, today)
             if refusal:
                 raise DeclarationError(refusal)
-        if declaration.kind == Kind.BACKPAY:
+        if declaration.kind == DeclarationKind.BACKPAY:
             refusal = billed_refusal(declaration)
             if refusal:
                 raise DeclarationError(f"{refusal}。请放弃本草稿，另行填报未缴费的月份")
@@ -209,9 +216,6 @@ def _submit(declaration: Declaration, *, signed: Signed | None, actor: Actor,
     return declaration
 
 
-# Batch file kind of the declarations whose lines are the batch file rules' to check.
-RECHECKED_KINDS = {Kind.ENROL: "add", Kind.LEAVE: "remove", Kind.WAGE: "wage",
-                   Kind.BACKPAY: "backpay"}
 # Declarations whose lines have been declared: a later draft of the same change is stale.
 DECLARED = (Status.SUBMITTED, Status.REVIEWING, Status.EFFECTIVE)
 
@@ -223,14 +227,14 @@ def _lines_recheck(declaration: Declaration, today: dt.date, *,
     (PostgreSQL; SQLite's IMMEDIATE transactions are serial anyway), so that a
     concurrent submission about the same people waits until this one is decided and
     then sees what it changed."""
-    kind = RECHECKED_KINDS.get(Kind(declaration.kind))
-    if kind is None:
+    file_kind = KIND_OF_DECLARATION.get(declaration.kind)
+    if file_kind is None:
         return None
     lines = list(declaration.lines.order_by("line_no")
                  .values_list("line_no", "id_number", "name", "data"))
     if lock:
         persons_lock([line[1] for line in lines])
-    errors = lines_recheck(lines, kind=kind, unit=declaration.unit, as_of=today)
+    errors = lines_recheck(lines, kind=file_kind.code, unit=declaration.unit, as_of=today)
     if not errors:
         return None
     by_line = {line[0]: line[1] for line in lines}
@@ -262,12 +266,12 @@ def declaration_approve(declaration: Declaration, *, actor: Actor,
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if declaration.status != Status.REVIEWING:
             raise DeclarationError("只有审核中的申报可以审核通过")
-        if declaration.kind == Kind.BACKPAY and UnitMonth.objects.filter(
+        if declaration.kind == DeclarationKind.BACKPAY and UnitMonth.objects.filter(
                 unit_id=declaration.unit_id, month=int(Month.of(today)),
                 status=MonthStatus.CLOSED).exists():
             raise DeclarationError(f"该单位 {Month.of(today).label}的应缴已关账，补缴费用无法计入，"
                                    "请在下月审核")
-        if declaration.kind == Kind.BACKPAY:
+        if declaration.kind == DeclarationKind.BACKPAY:
             _backpay_apply(declaration, today)
         else:
             _apply(declaration, today)

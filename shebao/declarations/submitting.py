@@ -25,7 +25,7 @@ from shebao.registry.models import Unit
 from .batchfiles import KINDS, ValidationResult
 from .errors import DeclarationError, DuplicateFile, StaleDraft
 from .models import Declaration, Source, Status
-from .services import RECORD_KINDS, canonical_content, declaration_create, declaration_submit
+from .services import canonical_content, declaration_create, declaration_submit
 from .signing import SigningRefused, signed_content_verify
 
 
@@ -59,7 +59,7 @@ def file_draft(*, unit: Unit, result: ValidationResult, file_name: str,
                actor: Actor) -> tuple[Declaration, bool]:
     """The draft of a valid batch file, and whether it was created now (False: the same
     bytes had already become this draft). DuplicateFile when they were submitted."""
-    kind = RECORD_KINDS[KINDS[result.kind].record]
+    kind = KINDS[result.kind].declaration
     existing = Declaration.objects.filter(unit=unit, kind=kind,
                                           file_digest=result.digest).first()
     if existing is not None:

@@ -23,10 +23,10 @@ from django.utils import timezone
 from shebao.audit.services import Actor
 from shebao.registry.models import Unit
 
-from .batchfiles import RowError, ValidationResult, batchfile_validate
+from .batchfiles import KINDS, RowError, ValidationResult, batchfile_validate
 from .batchfiles.readers import MAX_BYTES
 from .errors import DuplicateFile
-from .models import BatchUpload, Declaration, Kind, Status
+from .models import BatchUpload, Declaration, Status
 from .submitting import file_draft
 from .wagewindow import declaring_window
 
@@ -34,9 +34,6 @@ UPLOAD_TTL = dt.timedelta(hours=2)
 # A request body this much larger than the file limit is refused unread (web and API).
 REQUEST_MARGIN = 1024 * 1024
 TOO_LARGE = f"文件超过 {MAX_BYTES // 1048576} MB 的上限，请分成几个文件上传"
-# Batch file kinds (batchfiles.KINDS) and the declarations they become.
-DECLARATION_KINDS: dict[str, str] = {"add": Kind.ENROL, "remove": Kind.LEAVE,
-                                     "wage": Kind.WAGE, "backpay": Kind.BACKPAY}
 
 
 def upload_purge(now: dt.datetime | None = None) -> int:
@@ -58,7 +55,7 @@ def upload_for(unit: Unit, token: str) -> BatchUpload:
 
 def submitted_with_digest(unit: Unit, kind: str, digest: str) -> Declaration | None:
     """The declaration this very file already became (submitted, not a draft), if any."""
-    return (Declaration.objects.filter(unit=unit, kind=DECLARATION_KINDS[kind],
+    return (Declaration.objects.filter(unit=unit, kind=KINDS[kind].declaration,
                                        file_digest=digest)
             .exclude(status=Status.DRAFT).first())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shebao.contributions.models import Contribution, Kind, UnitMonth
+from shebao.contributions.models import Contribution, ContributionKind, UnitMonth
 from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.models import PolicyRow
@@ -41,12 +41,14 @@ def test_late_limits_lead_to_a_difference_settlement_not_an_edit():
         assert result.difference_rows == 5
     for m in (july, aug):
         assert UnitMonth.objects.get(unit=unit, month=int(m)).total == closed[m]
-    diffs = Contribution.objects.filter(unit=unit, kind=Kind.DIFFERENCE, bill_month=int(sep))
+    diffs = Contribution.objects.filter(unit=unit, kind=ContributionKind.DIFFERENCE,
+                                        bill_month=int(sep))
     pension = diffs.filter(insurance="pension")
     assert sorted(pension.values_list("month", "base", "employer", "personal")) == [
         (202507, 33_800, 5_408, 2_704), (202508, 33_800, 5_408, 2_704)]
     settlement_run(sep, bill_month=sep)
     sep_bill = UnitMonth.objects.get(unit=unit, month=int(sep))
-    regular = Contribution.objects.filter(unit=unit, bill_month=int(sep), kind=Kind.REGULAR)
+    regular = Contribution.objects.filter(unit=unit, bill_month=int(sep),
+                                          kind=ContributionKind.REGULAR)
     assert sep_bill.total == sum(c.employer + c.personal for c in regular) + sum(
         c.employer + c.personal for c in diffs)

@@ -20,7 +20,7 @@ from django.core.management import call_command
 
 from shebao.audit.models import Event
 from shebao.contributions.calculator import UnitTerms, contribution_calc
-from shebao.contributions.models import Contribution, Kind, UnitMonth
+from shebao.contributions.models import Contribution, ContributionKind, UnitMonth
 from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.loader import COLUMNS, POLICY_CSV, policy_file_load
@@ -61,7 +61,8 @@ def load() -> str:
 
 def diffs(person_id: int) -> dict[tuple[int, str], tuple[int, int, int, int]]:
     return {(c.month, c.insurance): (c.bill_month, c.base, c.employer, c.personal)
-            for c in Contribution.objects.filter(person_id=person_id, kind=Kind.DIFFERENCE)}
+            for c in Contribution.objects.filter(person_id=person_id,
+                                                 kind=ContributionKind.DIFFERENCE)}
 
 
 def test_published_limits_bill_the_exact_difference_of_settled_months(
@@ -95,7 +96,8 @@ def test_published_limits_bill_the_exact_difference_of_settled_months(
     # closed bills never change; September (open) is re-settled with the new limits
     for m in (JULY, AUGUST):
         assert UnitMonth.objects.get(unit=unit, month=int(m)).total == closed_totals[m]
-    regular = Contribution.objects.filter(unit=unit, month=int(SEPTEMBER), kind=Kind.REGULAR)
+    regular = Contribution.objects.filter(unit=unit, month=int(SEPTEMBER),
+                                          kind=ContributionKind.REGULAR)
     assert sorted(set(regular.values_list("base", flat=True))) == [727_000, 3_634_800]
     difference = sum(e + p for _, e, p in
                      [*per_month_high.values(), *per_month_low.values()]) * 2
@@ -154,7 +156,7 @@ def test_dry_run_reports_the_months_and_changes_nothing(before_publication: None
     out = StringIO()
     call_command("policy", "load", "--dry-run", stdout=out)
     assert out.getvalue().splitlines()[-1] == "  2026-07（已关账）：补差 5 条，记入 2026年08月应缴"
-    assert not Contribution.objects.filter(kind=Kind.DIFFERENCE).exists()
+    assert not Contribution.objects.filter(kind=ContributionKind.DIFFERENCE).exists()
     assert policy_at(JULY).base_lower["pension"].value == 716_200  # the cache was cleared
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shebao.contributions.calculator import UnitTerms, contribution_calc
-from shebao.contributions.models import Contribution, Kind, MonthStatus, UnitMonth
+from shebao.contributions.models import Contribution, ContributionKind, MonthStatus, UnitMonth
 from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.selectors import policy_at
@@ -23,7 +23,7 @@ AUG = Month(2025, 8)
 SEP = Month(2025, 9)
 
 
-def rows(unit, month=AUG, kind=Kind.REGULAR):
+def rows(unit, month=AUG, kind=ContributionKind.REGULAR):
     return sorted(
         Contribution.objects.filter(unit=unit, month=int(month), kind=kind).values_list(
             "person_id", "insurance", "base", "employer", "personal", "bill_month")
@@ -97,7 +97,7 @@ def test_closed_month_never_changes_and_corrections_are_billed_later(unit_a):
     assert rows(unit) == before
     bill_after = UnitMonth.objects.get(unit=unit, month=int(AUG))
     assert (bill_after.total, bill_after.status) == (bill_before.total, MonthStatus.CLOSED)
-    diff = rows(unit, kind=Kind.DIFFERENCE)
+    diff = rows(unit, kind=ContributionKind.DIFFERENCE)
     assert result.difference_rows == 5 == len(diff)
     assert {r[5] for r in diff} == {int(SEP)}
     assert [r[2] for r in diff if r[1] == "pension"] == [300_000]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from shebao.accounts.models import StaffRole, User
 from shebao.contributions.calculator import UnitTerms, contribution_calc
-from shebao.contributions.models import Contribution, Kind, SettlementIssue, UnitMonth
+from shebao.contributions.models import Contribution, ContributionKind, SettlementIssue, UnitMonth
 from shebao.contributions.settlement import month_close, settlement_run
 from shebao.lib.periods import Month
 from shebao.policy.selectors import policy_at
@@ -93,7 +93,7 @@ def test_class_registered_later_bills_the_open_month_once():
     bill = UnitMonth.objects.get(unit=unit, month=int(AUG))
     assert (bill.employer, bill.personal) == _expected(people, AUG, without_injury=False)
     assert [r for r in _rows(unit, AUG) if r[0] == "work_injury"] == [
-        ("work_injury", Kind.REGULAR, int(AUG))] * 2
+        ("work_injury", ContributionKind.REGULAR, int(AUG))] * 2
     assert not SettlementIssue.objects.filter(unit=unit).exists()
 
 
@@ -108,7 +108,7 @@ def test_class_registered_after_close_bills_the_injury_part_once_as_difference()
     assert settlement_run(AUG, bill_month=SEP).difference_rows == 0
     after = UnitMonth.objects.get(unit=unit, month=int(AUG))
     assert (after.total, after.status) == (closed.total, closed.status)
-    diffs = Contribution.objects.filter(unit=unit, month=int(AUG), kind=Kind.DIFFERENCE)
+    diffs = Contribution.objects.filter(unit=unit, month=int(AUG), kind=ContributionKind.DIFFERENCE)
     assert {(d.insurance, d.bill_month) for d in diffs} == {("work_injury", int(SEP))}
     full, without = (_expected(people, AUG, without_injury=flag) for flag in (False, True))
     sep = UnitMonth.objects.get(unit=unit, month=int(SEP))

@@ -7,7 +7,7 @@ Public API:
 """
 
 from .errors import RowError
-from .forms import blank_form_csv, blank_form_xlsx
+from .blank_forms import blank_form_csv, blank_form_xlsx
 from .kinds import KINDS, AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .report import errors_workbook
 from .validate import ValidationResult, batchfile_validate, lines_recheck, records_validate

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shebao.lib.periods import Month
 
+from ..models import DeclarationKind
 from .columns import (
     BACKPAY_REASON,
     END_REASON,
@@ -72,11 +73,15 @@ Record = AddRecord | RemoveRecord | WageRecord | BackpayRecord
 
 
 @dataclass(frozen=True)
-class Kind:
+class FileKind:
+    """One kind of batch file (报盘文件): its code in URLs, the API and file names, its
+    columns, the record a row becomes and the kind of declaration the file becomes."""
+
     code: str
     label: str
     columns: tuple[Column, ...]
     record: type[Record]
+    declaration: DeclarationKind
 
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
@@ -85,28 +90,32 @@ class Kind:
         return self.column(field).header
 
 
-ADD = Kind("add", "增员", (
+ADD = FileKind("add", "增员", (
     ID, NAME, HUKOU, START_REASON,
     month_column("起始年月", "start",
                  "参保起始月份，写作 YYYYMM 或 YYYY-MM。每月截止日（含）前申报的自当月起，"
                  "之后申报的自下月起；不能早于该月份", "202507"),
     WAGE, PHONE,
-), AddRecord)
+), AddRecord, DeclarationKind.ENROL)
 
-REMOVE = Kind("remove", "减员", (
+REMOVE = FileKind("remove", "减员", (
     ID, NAME, END_REASON,
     month_column("终止年月", "end",
                  "最后一个缴费月份，写作 YYYYMM 或 YYYY-MM。每月截止日（含）前申报的可为当月，"
                  "之后申报的最早为下月", "202507"),
-), RemoveRecord)
+), RemoveRecord, DeclarationKind.LEAVE)
 
-WAGE_KIND = Kind("wage", "缴费工资", (ID, NAME, WAGE), WageRecord)
+WAGE_KIND = FileKind("wage", "缴费工资", (ID, NAME, WAGE), WageRecord,
+                     DeclarationKind.WAGE)
 
-BACKPAY = Kind("backpay", "补缴", (
+BACKPAY = FileKind("backpay", "补缴", (
     ID, NAME,
     month_column("起始年月", "start", "补缴的第一个月，不早于 2004 年 11 月", "202401"),
     month_column("终止年月", "end", "补缴的最后一个月，须早于本月", "202403"),
     WAGE, BACKPAY_REASON,
-), BackpayRecord)
+), BackpayRecord, DeclarationKind.BACKPAY)
 
-KINDS: dict[str, Kind] = {k.code: k for k in (ADD, REMOVE, WAGE_KIND, BACKPAY)}
+# The one map of kind codes (docs/glossary.md): file code ↔ record ↔ declaration kind.
+KINDS: dict[str, FileKind] = {k.code: k for k in (ADD, REMOVE, WAGE_KIND, BACKPAY)}
+KIND_OF_RECORD: dict[type, FileKind] = {k.record: k for k in KINDS.values()}
+KIND_OF_DECLARATION: dict[str, FileKind] = {k.declaration: k for k in KINDS.values()}

@@ -14,7 +14,7 @@ from shebao.policy.retirement import retirement_age_months
 
 from .cells import cell_text
 from .errors import RowError
-from .kinds import Kind
+from .kinds import FileKind
 
 # [decision] 增员/减员 may be declared up to this many months ahead of the month in which
 # they can first take effect; a later month is almost always a typing slip.
@@ -28,7 +28,7 @@ class ParsedRow:
     """One data row: its cells by field, the clean values that parsed, its errors."""
 
     row: int
-    kind: Kind
+    kind: FileKind
     cells: dict[str, Cell]
     values: dict[str, object] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)

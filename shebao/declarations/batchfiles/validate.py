@@ -25,7 +25,7 @@ from shebao.registry.models import Unit
 
 from .cells import cell_text, is_blank
 from .errors import UNREADABLE, CellError, FileRefused, RowError, file_error
-from .kinds import KINDS, Kind, Record
+from .kinds import KINDS, FileKind, Record
 from .readers import HEADER_SEARCH, MAX_ROWS, Table, table_read
 from .registry_rules import registry_rules
 from .rules import ParsedRow, RuleContext, duplicate_rules, row_rules
@@ -158,7 +158,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _validate(table: Table, spec: Kind, unit: Unit | None, ctx: RuleContext,
+def _validate(table: Table, spec: FileKind, unit: Unit | None, ctx: RuleContext,
               result: ValidationResult) -> None:
     header_index = _find_header(table.rows)
     if header_index is None:
@@ -197,7 +197,7 @@ def _find_header(rows: list[list[Cell]]) -> int | None:
     return first
 
 
-def _map_header(header: list[Cell], spec: Kind, result: ValidationResult) -> dict[str, int]:
+def _map_header(header: list[Cell], spec: FileKind, result: ValidationResult) -> dict[str, int]:
     known = {c.header: c for c in spec.columns}
     positions: dict[str, int] = {}
     row = result.header_row
@@ -225,12 +225,12 @@ def _map_header(header: list[Cell], spec: Kind, result: ValidationResult) -> dic
     return positions
 
 
-def _missing(header: str, spec: Kind, row: int | None) -> str:
+def _missing(header: str, spec: FileKind, row: int | None) -> str:
     names = "、".join(c.header for c in spec.columns)
     return f"缺少“{header}”列（表头在第 {row} 行）：{spec.label}文件应有这些列：{names}"
 
 
-def _other_kind(spec: Kind, names: set[str]) -> str:
+def _other_kind(spec: FileKind, names: set[str]) -> str:
     for other in KINDS.values():
         if other is not spec and all(c.header in names for c in other.columns):
             return f"。这似乎是{other.label}文件，请确认选择的业务类型"
@@ -260,7 +260,7 @@ def _check_area(table: Table, header_index: int, columns: set[int],
             "请取消合并后再上传"))
 
 
-def _parse_rows(table: Table, header_index: int, positions: dict[str, int], spec: Kind,
+def _parse_rows(table: Table, header_index: int, positions: dict[str, int], spec: FileKind,
                 ctx: RuleContext, result: ValidationResult) -> list[ParsedRow]:
     data = _data_rows(table, header_index, positions, result)
     if table.more_rows or len(data) > MAX_ROWS:
@@ -297,7 +297,7 @@ def _data_rows(table: Table, header_index: int, positions: dict[str, int],
     return data
 
 
-def _parse_row(number: int, cells: dict[str, Cell], spec: Kind, ctx: RuleContext) -> ParsedRow:
+def _parse_row(number: int, cells: dict[str, Cell], spec: FileKind, ctx: RuleContext) -> ParsedRow:
     row = ParsedRow(row=number, kind=spec, cells=cells)
     for column in spec.columns:
         try:

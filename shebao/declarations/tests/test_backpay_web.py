@@ -21,8 +21,7 @@ from shebao.audit.services import Actor
 from shebao.certauth.ca import LocalCa
 from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.contributions.backpay import backpay_quote
-from shebao.contributions.models import Contribution
-from shebao.contributions.models import Kind as ContributionKind
+from shebao.contributions.models import Contribution, ContributionKind
 from shebao.declarations.backpay import EVIDENCE_MAX_BYTES, evidence_check, line_wages
 from shebao.declarations.batchfiles import BackpayRecord
 from shebao.declarations.models import Declaration, DeclarationLine, Evidence, Source, Status

@@ -142,8 +142,7 @@ def test_unit_declares_a_backpay_and_staff_approve_it(page: Page, screenshot: Sc
     expect(page.locator(".messages")).to_contain_text("不能重复补缴")
     screenshot(page, "backpay-review-refused")
 
-    from shebao.contributions.models import Contribution
-    from shebao.contributions.models import Kind as ContributionKind
+    from shebao.contributions.models import Contribution, ContributionKind
 
     rows = Contribution.objects.filter(person__id_number=id_number,
                                        kind=ContributionKind.BACKPAY)

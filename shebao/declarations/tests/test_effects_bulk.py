@@ -24,7 +24,7 @@ from shebao.declarations.batchfiles.kinds import (
     WageRecord,
 )
 from shebao.declarations.effects import declaration_apply, wage_declaration_year
-from shebao.declarations.models import Declaration, DeclarationLine, Kind, Status
+from shebao.declarations.models import Declaration, DeclarationKind, DeclarationLine, Status
 from shebao.declarations.services import declaration_create, declaration_submit
 from shebao.declarations.tests.helpers import wage_window_open
 from shebao.declarations.tests.samples import person_id
@@ -57,7 +57,7 @@ def _legacy_person(line: DeclarationLine) -> Person:
 
 def _legacy_line(declaration: Declaration, line: DeclarationLine, today: dt.date) -> None:
     unit, kind = declaration.unit, declaration.kind
-    if kind == Kind.ENROL:
+    if kind == DeclarationKind.ENROL:
         person = _legacy_person(line)
         start = Month.parse(line.data["start"])
         for ins in ORDER:
@@ -68,11 +68,11 @@ def _legacy_line(declaration: Declaration, line: DeclarationLine, today: dt.date
         WageBase.objects.update_or_create(
             person=person, unit=unit, policy_year=policy_at(start).year_label,
             defaults={"wage": line.data["wage"], "source": "new_hire"})
-    elif kind == Kind.LEAVE:
+    elif kind == DeclarationKind.LEAVE:
         person = Person.objects.get(id_number=line.id_number)
         Enrolment.objects.filter(person=person, unit=unit, last_month__isnull=True).update(
             last_month=int(Month.parse(line.data["end"])), end_reason=line.data["reason"])
-    elif kind == Kind.WAGE:
+    elif kind == DeclarationKind.WAGE:
         person = Person.objects.get(id_number=line.id_number)
         year = policy_at(Month.from_int(declaration.effective_month or 0)).year_label
         WageBase.objects.update_or_create(
@@ -318,13 +318,13 @@ def _queries(declaration: Declaration) -> int:
 
 def _many(kind: str, unit: Unit, count: int, offset: int) -> Declaration:
     birth = dt.date(1990, 1, 1) + dt.timedelta(days=offset)  # ID numbers of their own
-    if kind == Kind.ENROL:
+    if kind == DeclarationKind.ENROL:
         return draft(unit, [add(n, id_number=person_id(n, birth=birth))
                             for n in range(count)])
     persons = [make_person(birth=birth) for _ in range(count)]
     for person in persons:
         make_enrolment(person, unit, first=Month(2024, 1))
-    if kind == Kind.LEAVE:
+    if kind == DeclarationKind.LEAVE:
         return draft(unit, [RemoveRecord(row=i, id_number=p.id_number, name=p.name,
                                          reason="other", end=Month(2025, 8))
                             for i, p in enumerate(persons, start=2)])
@@ -332,7 +332,8 @@ def _many(kind: str, unit: Unit, count: int, offset: int) -> Declaration:
                                    wage=1_000_000) for i, p in enumerate(persons, start=2)])
 
 
-@pytest.mark.parametrize("kind", [Kind.ENROL, Kind.LEAVE, Kind.WAGE])
+@pytest.mark.parametrize("kind", [DeclarationKind.ENROL, DeclarationKind.LEAVE,
+                                  DeclarationKind.WAGE])
 def test_apply_costs_the_same_queries_for_30_lines_as_for_300(kind,
                                                               django_assert_max_num_queries):
     policy_at(SEPTEMBER)  # the policy table loaded beforehand

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles import WageRecord, batchfile_validate
-from shebao.declarations.models import Declaration, Kind, Source, Status, WageWindow
+from shebao.declarations.models import Declaration, DeclarationKind, Source, Status, WageWindow
 from shebao.declarations.tests.helpers import submit, today, token_of
 from shebao.declarations.web.wage import PER_PAGE, Limit, Limits, bases_for
 from shebao.lib.idnumbers import valid_id_number
@@ -238,7 +238,7 @@ def test_next_makes_a_draft_of_the_windows_year_and_submit_sets_the_bases(
     assert response.status_code == 302
     draft = Declaration.objects.get()
     assert (draft.kind, draft.source, draft.policy_year, draft.status) == (
-        Kind.WAGE, Source.WEB, year, Status.DRAFT)
+        DeclarationKind.WAGE, Source.WEB, year, Status.DRAFT)
     assert [(ln.id_number, ln.data["wage"]) for ln in draft.lines.order_by("line_no")] == [
         (usual.id_number, 950_050), (low.id_number, 500_000)]
     assert response["Location"] == f"/unit/declarations/drafts/{draft.draft_token}/"

@@ -15,7 +15,7 @@ from shebao.audit.services import Actor
 from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles import AddRecord, WageRecord
 from shebao.declarations.errors import DeclarationError
-from shebao.declarations.models import Declaration, Kind, Status, WageWindow
+from shebao.declarations.models import Declaration, DeclarationKind, Status, WageWindow
 from shebao.declarations.services import canonical_content, declaration_create, declaration_submit
 from shebao.declarations.tests.helpers import (
     csv_file,
@@ -193,7 +193,7 @@ def test_other_kinds_do_not_need_a_window():
                        name="王五", hukou="urban", reason="new", start=Month(2026, 12),
                        wage=900_000, phone="")
     draft = declaration_create(unit=unit, records=[record], actor=UNIT, today=TODAY)
-    assert draft.kind == Kind.ENROL and draft.policy_year is None
+    assert draft.kind == DeclarationKind.ENROL and draft.policy_year is None
 
 
 def test_the_declaration_takes_the_policy_year_of_the_window_and_signs_it():

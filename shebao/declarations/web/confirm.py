@@ -34,7 +34,7 @@ from shebao.accounts.principal import principal_of
 from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 
-from ..models import Declaration, Kind, Status
+from ..models import Declaration, DeclarationKind, Status
 from ..presenters import line_headers, line_rows, what_happens
 from ..selectors import draft_for_unit
 from ..services import DRAFT_TTL, canonical_content, declaration_discard, effective_month
@@ -42,11 +42,11 @@ from ..submitting import SubmitRefused, draft_submit_signed, signed_content
 from . import backpay, wage
 
 LINES_PER_PAGE = 100
-# Kind-specific parts of the confirm page: function(draft, today) -> context with an
+# DeclarationKind-specific parts of the confirm page: function(draft, today) -> context with an
 # "extra_template" to include (the 补缴 amounts, the bases of a wage declaration).
 CONFIRM_EXTRAS: dict[str, Callable[[Declaration, dt.date], dict[str, Any]]] = {
-    Kind.BACKPAY: backpay.confirm_extra,
-    Kind.WAGE: wage.confirm_extra,
+    DeclarationKind.BACKPAY: backpay.confirm_extra,
+    DeclarationKind.WAGE: wage.confirm_extra,
 }
 
 
@@ -66,7 +66,7 @@ def confirm_page(request: HttpRequest, session: UnitSession, draft: Declaration,
         "digest": hashlib.sha256(content.encode("utf-8")).hexdigest(),
         "headers": line_headers(draft.kind), "page": page,
         "rows": line_rows(draft.kind, page.object_list),
-        "unit_level": draft.kind == Kind.UNIT_CHANGE, "draft_days": DRAFT_TTL.days,
+        "unit_level": draft.kind == DeclarationKind.UNIT_CHANGE, "draft_days": DRAFT_TTL.days,
         "content_url": content_url, "submit_url": submit_url, "discard_url": discard_url,
         **extra}
     if draft.kind in CONFIRM_EXTRAS:

@@ -11,7 +11,7 @@ from shebao.accounts.forms import IdNumberField
 
 from ..batchfiles import KINDS
 from ..batchfiles.readers import MAX_BYTES
-from ..models import Kind, Status
+from ..models import DeclarationKind, Status
 from ..selectors import CODE_LENGTH, normalize_code
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv")
@@ -58,7 +58,7 @@ class ListFilterForm(forms.Form):
     submission date range. A field with an error is left out of the filter."""
 
     kind = forms.ChoiceField(label="业务类型", required=False,
-                             choices=[("", "全部"), *Kind.choices],
+                             choices=[("", "全部"), *DeclarationKind.choices],
                              error_messages={"invalid_choice": "请从列表中选择业务类型"})
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部"), *[(s, label) for s, label in Status.choices

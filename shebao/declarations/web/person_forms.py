@@ -26,11 +26,11 @@ from shebao.certauth.selectors import UnitSession
 from shebao.registry.models import Person
 
 from ..batchfiles import KINDS, records_validate
-from ..batchfiles.kinds import Kind as FileKind
+from ..batchfiles.kinds import FileKind
 from ..batchfiles.rules import MONTHS_AHEAD, RuleContext
 from ..changes import ITEMS, ChangeInvalid, Item, change_create, change_hint, employed_person
 from ..errors import DeclarationError
-from ..models import Kind, Source
+from ..models import DeclarationKind, Source
 from ..services import declaration_create
 
 MONTH_FIELDS = {"start", "end"}
@@ -176,7 +176,7 @@ def _change_view(request: HttpRequest, session: UnitSession, kind: str,
 @unit_session_required()
 def unit_change(request: HttpRequest, session: UnitSession) -> HttpResponse:
     """单位信息变更: the unit's current information, prefilled."""
-    return _change_view(request, session, Kind.UNIT_CHANGE, session.unit, None,
+    return _change_view(request, session, DeclarationKind.UNIT_CHANGE, session.unit, None,
                         {"title": "单位信息变更"})
 
 
@@ -207,5 +207,5 @@ def person_change(request: HttpRequest, session: UnitSession, ref: str) -> HttpR
     person = employed_person(session.unit, ref)
     if person is None:
         raise Http404
-    return _change_view(request, session, Kind.PERSON_CHANGE, person, person,
+    return _change_view(request, session, DeclarationKind.PERSON_CHANGE, person, person,
                         {"title": "个人信息变更"})

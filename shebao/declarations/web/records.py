@@ -41,7 +41,6 @@ DRAFTS_SHOWN = 50
 VERIFY_RATE_LIMIT = 20
 VERIFY_RATE_WINDOW = 600
 CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
-FALLBACK_NAMES = {"add": "add", "remove": "remove", "wage": "wage", "backpay": "backpay"}
 
 
 @require_GET
@@ -60,7 +59,7 @@ def form_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     body = blank_form_xlsx(kind) if fmt == "xlsx" else blank_form_csv(kind)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = attachment(f"{spec.label}表样.{fmt}",
-                                                 f"{FALLBACK_NAMES[kind]}-form.{fmt}")
+                                                 f"{spec.code}-form.{fmt}")
     return response
 
 

@@ -49,7 +49,7 @@ from shebao.registry.models import Enrolment, Person, Unit, WageBase
 
 from ..batchfiles import KINDS, records_validate
 from ..batchfiles.errors import CellError, FileRefused
-from ..batchfiles.forms import form_xlsx
+from ..batchfiles.blank_forms import form_xlsx
 from ..errors import DeclarationError
 from ..models import Declaration, Source, WageWindow
 from ..services import declaration_create

@@ -15,14 +15,14 @@ from django.conf import settings
 
 from shebao.lib.spreadsheets import ColumnStyle, SheetSpec, WriteCell, xlsx_write
 
-from .kinds import KINDS, Kind
+from .kinds import KINDS, FileKind
 from .readers import MAX_BYTES, MAX_ROWS
 from .rules import MONTHS_AHEAD
 
 NOTES_SHEET = "填表说明"
 
 
-def _kind(kind: str) -> Kind:
+def _kind(kind: str) -> FileKind:
     try:
         return KINDS[kind]
     except KeyError:
@@ -64,7 +64,7 @@ def blank_form_csv(kind: str) -> bytes:
     return ("\ufeff" + ",".join(c.header for c in spec.columns) + "\r\n").encode("utf-8")
 
 
-def _notes(spec: Kind, first_notes: Sequence[str] = ()) -> list[list[str]]:
+def _notes(spec: FileKind, first_notes: Sequence[str] = ()) -> list[list[str]]:
     rows = [["列名", "是否必填", "填写说明", "示例"]]
     if first_notes:
         rows += [["", "", line, ""] for line in first_notes]
@@ -75,7 +75,7 @@ def _notes(spec: Kind, first_notes: Sequence[str] = ()) -> list[list[str]]:
     return rows
 
 
-def _general(spec: Kind) -> list[str]:
+def _general(spec: FileKind) -> list[str]:
     cutoff = settings.DECLARATION_CUTOFF_DAY
     lines = [
         f"1. 本表用于{spec.label}报盘：第一个工作表“{spec.label}”的第一行是表头，请勿修改列名、"

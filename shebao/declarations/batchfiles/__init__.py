@@ -6,8 +6,8 @@ Public API:
     errors_workbook(data, filename, result) -> bytes
 """
 
-from .errors import RowError
 from .blank_forms import blank_form_csv, blank_form_xlsx
+from .errors import RowError
 from .kinds import KINDS, AddRecord, BackpayRecord, Record, RemoveRecord, WageRecord
 from .report import errors_workbook
 from .validate import ValidationResult, batchfile_validate, lines_recheck, records_validate

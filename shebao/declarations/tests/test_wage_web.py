@@ -19,7 +19,8 @@ from shebao.certauth.tests.helpers import Holder
 from shebao.declarations.batchfiles import WageRecord, batchfile_validate
 from shebao.declarations.models import Declaration, DeclarationKind, Source, Status, WageWindow
 from shebao.declarations.tests.helpers import submit, today, token_of
-from shebao.declarations.web.wage import PER_PAGE, Limit, Limits, bases_for
+from shebao.declarations.wagebases import Limit, Limits, bases_for
+from shebao.declarations.web.wage import PER_PAGE
 from shebao.lib.idnumbers import valid_id_number
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month

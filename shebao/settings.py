@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "shebao.pension",
     "shebao.contributions",
     "shebao.declarations",
+    "shebao.reports",
     "shebao.portal",
     "shebao.certauth",
     "shebao.api",

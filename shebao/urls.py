@@ -17,6 +17,7 @@ urlpatterns = [
     path("backoffice/", include("shebao.backoffice.urls")),
     path("", include("shebao.certauth.urls")),
     path("", include("shebao.declarations.web.urls")),
+    path("", include("shebao.reports.urls")),
     path("", include("shebao.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -85,3 +85,15 @@ def _cleanup(now_seconds: int) -> None:
         return
     _next_cleanup = now_seconds + CLEANUP_SECONDS
     RateLimitBucket.objects.filter(expires_at__lte=now_seconds).delete()
+
+
+# The public check page (/verify/): lookups of a receipt's verification code and of a
+# printed document's 校验码 share one budget per client address and window.
+PUBLIC_CHECK_LIMIT = 20
+PUBLIC_CHECK_WINDOW = 600
+
+
+def public_check_hit(client_address: str) -> bool:
+    """Count one lookup on the public check page; False once over the limit."""
+    return ratelimit_hit(f"receipt-verify-ip:{client_address}", limit=PUBLIC_CHECK_LIMIT,
+                         window_seconds=PUBLIC_CHECK_WINDOW)

@@ -95,6 +95,14 @@ def _employer_factor(policy: Policy, insurance: str, unit: UnitTerms,
     return factor
 
 
+def maternity_merged(policy: Policy) -> bool:
+    """Maternity is merged into medical (并入医疗) in a month of 2020 or later whose
+    maternity rates are zero: its contribution is in medical's rate (DOMAIN.md)."""
+    return (policy.month.year >= 2020
+            and policy.rate(Insurance.MATERNITY, "employer").value == 0
+            and policy.rate(Insurance.MATERNITY, "personal").value == 0)
+
+
 def rate_terms(policy: Policy, *, rural: bool, unit: UnitTerms) -> list[RateTerms]:
     """The exact multipliers of every insurance, in canonical order (without work
     injury for a unit with no class, NO_INJURY_CLASS)."""
@@ -121,8 +129,7 @@ def rate_terms(policy: Policy, *, rural: bool, unit: UnitTerms) -> list[RateTerm
                 employer_num=employer.value * factor,
                 personal_num=personal.value * PPM,
                 personal_fixed=fixed.value if fixed else 0,
-                merged=(ins == Insurance.MATERNITY and employer.value == 0
-                        and personal.value == 0 and policy.month.year >= 2020),
+                merged=ins == Insurance.MATERNITY and maternity_merged(policy),
                 figures=tuple(figures),
             )
         )

@@ -211,3 +211,136 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 current += ch
         lines.append(current)
     return lines
+
+
+# --- verifiable documents (证明): a header on every page, 第 n 页 共 m 页, a QR code ------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a verifiable document: label–value rows, or a table of columns."""
+
+    heading: str
+    rows: Sequence[Sequence[str]]
+    headers: Sequence[str] = ()  # a table when given
+
+
+@dataclass(frozen=True)
+class Verifiable:
+    """A document a third party checks online: `header` (label, value) pairs are printed
+    at the top of every page, `codes` (校验码, 查询流水号 …) in a box with a QR code of
+    `check_url` on the first page."""
+
+    title: str
+    subtitle: str
+    header: Sequence[tuple[str, str]]
+    codes: Sequence[tuple[str, str]]
+    sections: Sequence[Section]
+    footer: str
+    check_url: str
+
+
+class _NumberedCanvas(canvas.Canvas):
+    """Keeps each page until the end so that every page can say 第 n 页 共 m 页."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._pages: list[dict[str, object]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            width, _ = A4
+            self.setFont(FONT_NAME, 8)
+            self.drawCentredString(width / 2, 10 * mm, f"第 {number} 页 共 {total} 页")
+            super().showPage()
+        super().save()
+
+
+def verifiable_pdf(doc: Verifiable) -> bytes:
+    """An A4 portrait document: the header on each page, the codes and the QR code on
+    the first, then each section (label–value rows or a boxed table), numbered pages."""
+    font = _font()
+    texts = [doc.title, doc.subtitle, doc.footer, *[t for pair in doc.header for t in pair],
+             *[t for pair in doc.codes for t in pair]]
+    for section in doc.sections:
+        texts += [section.heading, *section.headers, *[str(c) for r in section.rows for c in r]]
+    _check_glyphs(font, texts)
+    buffer = io.BytesIO()
+    pdf = _NumberedCanvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(doc.title)
+    width, height = A4
+    left, right, bottom = 20 * mm, width - 20 * mm, 26 * mm
+
+    def page_header() -> float:
+        pdf.setFont(FONT_NAME, 8)
+        pdf.drawString(left, height - 12 * mm, "　".join(f"{k}：{v}" for k, v in doc.header))
+        pdf.setLineWidth(0.4)
+        pdf.line(left, height - 14 * mm, right, height - 14 * mm)
+        return height - 22 * mm
+
+    y = page_header() - 6 * mm
+    pdf.setFont(FONT_NAME, 18)
+    pdf.drawCentredString(width / 2, y, doc.title)
+    y -= 8 * mm
+    pdf.setFont(FONT_NAME, 10.5)
+    pdf.drawCentredString(width / 2, y, doc.subtitle)
+    y = _draw_codes(pdf, doc, left, right, y - 6 * mm)
+    for section in doc.sections:
+        widths = (_column_widths(section.headers, list(section.rows), right - left)
+                  if section.headers else [38 * mm, right - left - 38 * mm])
+        if y - 14 * mm < bottom:
+            pdf.showPage()
+            y = page_header()
+        pdf.setFont(FONT_NAME, 12)
+        pdf.drawString(left, y - 5 * mm, section.heading)
+        y -= 8 * mm
+        if section.headers:
+            y = _draw_row(pdf, section.headers, widths, left, y, header=True)
+        for row in section.rows:
+            cells = [str(c) for c in row]
+            wrapped = [_wrap(c, FONT_NAME, _TABLE_SIZE, w - 2 * _CELL_PAD)
+                       for c, w in zip(cells, widths, strict=True)]
+            if y - _row_height(wrapped) < bottom:
+                pdf.showPage()
+                y = page_header()
+                if section.headers:
+                    y = _draw_row(pdf, section.headers, widths, left, y, header=True)
+            y = _draw_row(pdf, cells, widths, left, y, wrapped=wrapped)
+        y -= 4 * mm
+    pdf.setFont(FONT_NAME, 9)
+    lines = _wrap(doc.footer, FONT_NAME, 9, right - left)
+    if y - 5 * mm * len(lines) < bottom:
+        pdf.showPage()
+        y = page_header()
+    for i, line in enumerate(lines):
+        pdf.drawString(left, y - 4 * mm - i * 5 * mm, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _draw_codes(pdf: canvas.Canvas, doc: Verifiable, left: float, right: float,
+                top: float) -> float:
+    """The codes beside a QR code of the check page; returns the bottom of the box."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    side = 28 * mm
+    widget = QrCodeWidget(doc.check_url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, pdf, right - side, top - side)
+    pdf.setFont(FONT_NAME, 10)
+    for i, (label, value) in enumerate(doc.codes):
+        pdf.drawString(left, top - 6 * mm - i * 7 * mm, f"{label}：{value}")
+    pdf.setFont(FONT_NAME, 7.5)
+    pdf.drawRightString(right - side - 2 * mm, top - side + 2 * mm, "扫码核验")
+    return top - side - 4 * mm

@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from shebao.accounts import ratelimit
 from shebao.audit.services import SYSTEM
 from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.declarations.models import Declaration
 from shebao.declarations.services import declaration_approve, declaration_return
 from shebao.declarations.tests.helpers import make_backpay
-from shebao.declarations.web import records as views
 from shebao.lib.money import format_fen_grouped
 from shebao.lib.periods import Month
 from shebao.tests.helpers import make_enrolment, make_person
@@ -48,7 +48,7 @@ def test_forms_page_is_public_and_explains_every_column(client: Client) -> None:
                  "从下拉列表选择：城镇 或 农村", "终止年月", "补缴原因", "110105198506150014",
                  "每月 25 日（含）前提交的自当月起生效", "最多 100,000 行数据、20 MB"):
         assert text in html, text
-    assert html.count('href="/unit/forms/') == 8
+    assert len(re.findall(r'href="/unit/forms/[a-z]+\.(?:xlsx|csv)"', html)) == 8
     assert "使用数字证书登录" in html
 
 
@@ -254,7 +254,7 @@ def test_malformed_code_is_explained(client: Client, code: str) -> None:
 
 def test_verification_is_rate_limited_by_address(client: Client,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "VERIFY_RATE_LIMIT", 3)
+    monkeypatch.setattr(ratelimit, "PUBLIC_CHECK_LIMIT", 3)
     for _ in range(3):
         assert client.post("/verify/", {"code": "ABCDEFGHJKLM"}).status_code == 200
     response = client.post("/verify/", {"code": "ABCDEFGHJKLM"})

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shebao.accounts.principal import client_ip
-from shebao.accounts.ratelimit import ratelimit_hit
+from shebao.accounts.ratelimit import public_check_hit
 from shebao.certauth.access import unit_session_required
 from shebao.certauth.selectors import UnitSession
 from shebao.lib.downloads import attachment
@@ -37,9 +37,6 @@ from .forms import ListFilterForm, VerifyForm
 
 DECLARATIONS_PER_PAGE = 20
 DRAFTS_SHOWN = 50
-# Lookups of verification codes per client address and window.
-VERIFY_RATE_LIMIT = 20
-VERIFY_RATE_WINDOW = 600
 CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 
 
@@ -112,8 +109,7 @@ def receipt_verify(request: HttpRequest) -> HttpResponse:
     lookup counts against the client address's limit."""
     if request.method == "GET":
         return render(request, "declarations/verify.html", {"form": VerifyForm()})
-    if not ratelimit_hit(f"receipt-verify-ip:{client_ip(request)}", limit=VERIFY_RATE_LIMIT,
-                         window_seconds=VERIFY_RATE_WINDOW):
+    if not public_check_hit(client_ip(request)):
         return render(request, "declarations/verify.html", {
             "form": VerifyForm(), "error": "查询过于频繁，请十分钟后再试"}, status=429)
     form = VerifyForm(request.POST)

@@ -56,3 +56,24 @@ def test_a_long_table_runs_over_pages_with_its_headers_on_each(tmp_path):
     assert all(f"第 {n} 页" in page for n, page in enumerate(pages, 1))
     assert "110105198506153000" in pages[-1] and "300,000.00" in pages[-1]
     assert text.count("张") == 3000
+
+
+def test_verifiable_document_numbers_every_page_of_all_and_repeats_the_header(tmp_path):
+    import subprocess
+
+    rows = [[f"第{i}行", "内容" * 3] for i in range(120)]
+    data = pdf.verifiable_pdf(pdf.Verifiable(
+        title="单位缴费明细", subtitle="北京市社会保险基金管理中心",
+        header=[("单位", "北京演示科技有限公司（10000001）"), ("统计期", "2025年01月至2025年12月")],
+        codes=[("校验码", "ABCDEFGHJKLMNPQR"), ("查询流水号", "20260101ABCDEFGH")],
+        sections=[pdf.Section("一、明细", rows, ["月份", "金额"])], footer="可在网上核验。",
+        check_url="https://example.invalid/verify/document/?serial=20260101ABCDEFGH"))
+    path = tmp_path / "v.pdf"
+    path.write_bytes(data)
+    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout.replace(" ", "").split("\f")[:-1]
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, start=1):
+        assert f"第{n}页共{len(pages)}页" in text
+        assert "统计期：2025年01月至2025年12月" in text
+    assert "查询流水号：20260101ABCDEFGH" in pages[0]

@@ -4,6 +4,7 @@
 #   make test    lint (ruff, mypy, layers) and the whole pytest suite
 #   make lint    ruff, mypy and the layer contract (import-linter)
 #   make bench   the benchmarks (bench/; results for docs/BENCHMARKS.md)
+#   make guide   the browser tests, refreshing the screenshots of the 操作指南 (reports/static/reports/guide/)
 #   make clean   remove var/ (database, keys, demo certificates) and .venv
 #
 # Needs GNU make and Python 3.11 as python3 (Debian 12). Nothing else: the virtualenv and
@@ -22,7 +23,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ARGS ?= --units 50 --persons 3000 --seed 2026 --if-empty
 
-.PHONY: help run test lint bench clean install font
+.PHONY: help run test lint bench clean install font guide
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -86,6 +87,11 @@ lint: install
 test: install font lint
 	@echo "==> pytest"
 	$(BIN)/pytest
+
+# The 操作指南 shows screenshots the browser tests take: this runs them and copies the
+# named ones into the guide's static directory (commit the changed PNGs).
+guide: install font
+	SHEBAO_GUIDE_SCREENSHOTS=1 SHEBAO_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser
 
 # The benchmarks live in bench/, beside the package (not installed with it).
 bench: install

@@ -237,6 +237,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"screenshots ({count}): {directory}")
 
 
+def _guide_copy(path: Path) -> None:
+    """`make guide`: a screenshot the 操作指南 shows replaces its copy in the guide's
+    static directory (under version control), reduced to 128 colours (a third of the
+    bytes; pages are flat colours and text)."""
+    from PIL import Image
+
+    from shebao.reports.guide import GUIDE_DIR, guide_shots
+
+    if path.stem in guide_shots():
+        with Image.open(path) as image:
+            image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+                GUIDE_DIR / path.name, optimize=True)
+
+
 @pytest.fixture
 def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
     """`screenshot(page, name)` saves a full-page PNG as <screenshot_dir>/<name>.png."""
@@ -244,6 +258,8 @@ def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
     def take(page: Page, name: str, **options: Any) -> Path:
         path = screenshot_dir / f"{name}.png"
         page.screenshot(path=str(path), full_page=True, **options)
+        if os.environ.get("SHEBAO_GUIDE_SCREENSHOTS") == "1":
+            _guide_copy(path)
         return path
 
     return take

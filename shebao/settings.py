@@ -224,6 +224,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DECLARATION_CUTOFF_DAY = env_int("SHEBAO_DECLARATION_CUTOFF_DAY", 25)
+# Days after its print during which a printed document (单位参保证明 …) verifies on /verify/.
+DOCUMENT_VERIFY_DAYS = env_int("SHEBAO_DOCUMENT_VERIFY_DAYS", 365)
 # Proxies (nginx) whose X-Real-IP is believed, comma-separated addresses; none by default.
 TRUSTED_PROXIES = [p.strip() for p in env_str("SHEBAO_TRUSTED_PROXIES").split(",") if p.strip()]
 # Certificate login attempts per client address and window (seconds).

@@ -200,6 +200,25 @@ MATRIX: dict[str, list[Route]] = {
               row(401, N, N, 401, 401, 401, 401, 401), api=True),
     ],
     "api:api-root": [Route("/api/v1/", row(N, N, N, N, N, N, N, N), api=True)],
+    # Printed documents: a unit's own prints; the public check shows nothing without both
+    # codes (a serial in the URL, as in the QR code, only fills in the form).
+    "reports:documents": [Route("/unit/documents/", UNIT_ONLY)],
+    "reports:document_print": [Route("/unit/documents/print/", POST_ONLY)],
+    "reports:document_verify": [
+        Route("/verify/document/", PUBLIC),
+        Route("/verify/document/?serial={serial_b}", PUBLIC),
+    ],
+    "reports:paper_form": [
+        Route("/unit/forms/paper/application.pdf", PUBLIC),
+        Route("/unit/forms/paper/person-change.pdf", PUBLIC),
+        Route("/unit/forms/paper/nothing.pdf", row(N, N, N, N, N, N, N, N)),
+    ],
+    # The 操作指南 is public help, like the blank forms.
+    "reports:guide": [Route("/guide/", PUBLIC)],
+    "reports:guide_page": [
+        Route("/guide/login/", PUBLIC),
+        Route("/guide/no-such-journey/", row(N, N, N, N, N, N, N, N)),
+    ],
 }
 
 
@@ -268,6 +287,8 @@ def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
     from shebao.declarations.services import declaration_create
     from shebao.declarations.tests.helpers import make_backpay, wage_window_open
     from shebao.declarations.uploads import upload_refused
+    from shebao.reports.documents import document_issue
+    from shebao.reports.models import DocumentKind
 
     backpay = make_backpay(holder, person)
     receipt = backpay.receipt_no
@@ -282,8 +303,10 @@ def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
         row=2, id_number=person.id_number, name=person.name, wage=900_000)], actor=SYSTEM)
     kept = BatchUpload.objects.create(token="draft-of-unit-b", unit=holder.unit, kind="wage",
                                       file_name="w.csv", digest="0" * 64, declaration=draft)
+    printed = document_issue(unit=holder.unit, kind=DocumentKind.UNIT_ENROLMENT, actor=SYSTEM)
     return {"receipt_b": str(receipt), "refused_b": refused.token, "draft_b": kept.token,
-            "token_b": str(draft.draft_token), "evidence_b": str(evidence.pk)}
+            "token_b": str(draft.draft_token), "evidence_b": str(evidence.pk),
+            "serial_b": printed.document.serial}
 
 
 def _body_text(response: Any) -> str:
@@ -319,5 +342,8 @@ def test_route_as_caller(callers: dict[str, Any], name: str, index: int, caller:
                                   "person_a": "person_b", "person_b": "person_a"}[caller]]
         body = _body_text(response)
         assert other not in body, f"{caller} sees {other} on {path}"
+        if caller == "unit_a" and name.startswith("reports:"):
+            assert callers["refs"]["serial_b"] not in body.replace(
+                f"value=\"{callers['refs']['serial_b']}\"", ""), "unit A sees unit B's print"
         if name in ("certauth:unit_home", "accounts:person_home", "api:me"):
             assert own in body

@@ -11,10 +11,14 @@ current one, and never for a month the unit was already billed for that person
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 
 from shebao.lib.money import apply_rates
 from shebao.lib.periods import Month, month_range
@@ -22,8 +26,9 @@ from shebao.policy.selectors import PolicyMissing, account_share_at, policy_at
 from shebao.registry.models import Person, Unit, UnitInjuryRate
 
 from .calculator import Calculation, CalculationError, UnitTerms, contribution_calc
+from .columns import PARTS, column
 from .latefee import late_fee
-from .models import Contribution
+from .models import INSURANCES, Contribution
 from .settlement import due_date_of
 
 EARLIEST_BACKPAY = Month(2004, 11)
@@ -111,6 +116,12 @@ def backpay_quote(*, person: Person, unit: Unit, wages: dict[Month, int],
     return BackpayQuote(tuple(months))
 
 
+def _part_total(part: str) -> Combinable:
+    """A row's base, employer or personal amount over its insurances (NULL counts 0)."""
+    terms: list[Combinable] = [Coalesce(F(column(ins, part)), 0) for ins in INSURANCES]
+    return reduce(operator.add, terms)
+
+
 def months_billed(unit_id: int,
                   periods: Sequence[tuple[int, Month, Month]]) -> dict[int, set[int]]:
     """The months (YYYYMM) the unit was billed for each person, among the months of the
@@ -134,7 +145,7 @@ def months_billed(unit_id: int,
         rows = (Contribution.objects
                 .filter(unit_id=unit_id, person_id__in=chunk, month__gte=lo, month__lte=hi)
                 .values("person_id", "month")
-                .annotate(base=Sum("base"), employer=Sum("employer"), personal=Sum("personal"))
+                .annotate(**{part: Sum(_part_total(part)) for part in PARTS})
                 .exclude(Q(base=0) & Q(employer=0) & Q(personal=0))
                 .values_list("person_id", "month"))
         for person_id, month in rows:

@@ -20,7 +20,7 @@ from .models import SettlementIssue
 # The units enrolled in work injury in month %(m)s with no class for it: flagged for
 # staff by every run of the month (so a corrected registry clears the flag on re-run).
 # Driven by the units (one probe of injury_unit_month each); only the rare unit without
-# a class probes its enrolments (enrol_unit_ins).
+# a class scans its enrolments (enrol_unit_person, from the index alone).
 _INJURY_CLASS_MISSING = """
 INSERT INTO contributions_settlementissue (unit_id, month, code, found_at)
 SELECT u.id, %(m)s, %(code)s, %(now)s FROM registry_unit u

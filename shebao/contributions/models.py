@@ -11,8 +11,11 @@ from django.db import models
 from django.db.models import Q
 
 from shebao.lib.periods import Month
-from shebao.policy.insurances import Insurance
+from shebao.policy.insurances import ORDER, Insurance
 from shebao.registry.models import Person, Unit
+
+# The insurances of a contribution row's columns, in canonical order.
+INSURANCES: tuple[str, ...] = tuple(ins.value for ins in ORDER)
 
 
 class MonthStatus(models.TextChoices):
@@ -73,40 +76,102 @@ class ContributionKind(models.TextChoices):
     BACKPAY = "backpay", "补缴"
 
 
+def _amount(label: str) -> models.BigIntegerField:
+    """One insurance's base or party amount of a contribution row: NULL where the person
+    is not enrolled in that insurance (or, for a 补差, where it did not change)."""
+    return models.BigIntegerField(label, null=True, blank=True)
+
+
+def _same_nullness(insurance: str) -> Q:
+    base, employer, personal = (f"{insurance}_{part}" for part in ("base", "employer",
+                                                                   "personal"))
+    return (Q(**{f"{base}__isnull": True, f"{employer}__isnull": True,
+                 f"{personal}__isnull": True})
+            | Q(**{f"{base}__isnull": False, f"{employer}__isnull": False,
+                   f"{personal}__isnull": False}))
+
+
 class Contribution(models.Model):
-    """One person's contribution to one insurance for one month, billed in bill_month.
+    """One person's contributions at one unit for one month, billed in bill_month: a
+    base, employer and personal amount per insurance (NULL where not enrolled), so a
+    person-month is one row and one index entry (decision 0012).
 
     Regular rows are billed in their own month. Corrections of a closed month are new
-    rows (kind difference, the signed change) billed in an open month; back-payments are
-    rows of kind backpay. History is never edited.
+    rows (kind difference, the signed change of each insurance that changed) billed in
+    an open month; back-payments are rows of kind backpay. History is never edited.
+
+    Derived from enrolments and wage bases, which keep their foreign keys: the rows
+    carry unit and person without database constraints (a check at commit per row was
+    half of a PostgreSQL settlement); `integrity.orphans_find` checks them instead.
+    The primary key is the natural key and holds bill_month, the column the table is
+    to be partitioned by.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, db_index=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False)
+    pk = models.CompositePrimaryKey("unit", "bill_month", "kind", "person", "month")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, db_index=False,
+                             db_constraint=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False,
+                               db_constraint=False)
     month = models.IntegerField("费款所属期")
     bill_month = models.IntegerField("核定月份")
-    insurance = models.CharField("险种", max_length=16, choices=Insurance.choices)
     kind = models.CharField("类型", max_length=12, choices=ContributionKind.choices,
                             default=ContributionKind.REGULAR)
-    base = models.BigIntegerField("缴费基数(分)")
-    employer = models.BigIntegerField("单位缴费(分)")
-    personal = models.BigIntegerField("个人缴费(分)")
+    pension_base = _amount("养老保险缴费基数(分)")
+    pension_employer = _amount("养老保险单位缴费(分)")
+    pension_personal = _amount("养老保险个人缴费(分)")
+    unemployment_base = _amount("失业保险缴费基数(分)")
+    unemployment_employer = _amount("失业保险单位缴费(分)")
+    unemployment_personal = _amount("失业保险个人缴费(分)")
+    work_injury_base = _amount("工伤保险缴费基数(分)")
+    work_injury_employer = _amount("工伤保险单位缴费(分)")
+    work_injury_personal = _amount("工伤保险个人缴费(分)")
+    maternity_base = _amount("生育保险缴费基数(分)")
+    maternity_employer = _amount("生育保险单位缴费(分)")
+    maternity_personal = _amount("生育保险个人缴费(分)")
+    medical_base = _amount("医疗保险缴费基数(分)")
+    medical_employer = _amount("医疗保险单位缴费(分)")
+    medical_personal = _amount("医疗保险个人缴费(分)")
 
     class Meta:
         verbose_name = "缴费明细"
         verbose_name_plural = "缴费明细"
         constraints = [
-            # a month is back-paid once per unit, person and insurance, whatever races
+            # a month is back-paid once per unit and person, whatever races
             # (decision 0010); small: only 补缴 rows are indexed
-            models.UniqueConstraint(fields=["unit", "person", "month", "insurance"],
+            models.UniqueConstraint(fields=["unit", "person", "month"],
                                     condition=Q(kind="backpay"), name="backpay_month_once"),
+            # an insurance's base and amounts are there together or not at all
+            models.CheckConstraint(
+                condition=(_same_nullness("pension") & _same_nullness("unemployment")
+                           & _same_nullness("work_injury") & _same_nullness("maternity")
+                           & _same_nullness("medical")),
+                name="contribution_insurance_whole"),
         ]
         indexes = [
-            # serves: a unit's bill and transcript (过录表) by month; re-settlement deletes
-            models.Index(fields=["unit", "bill_month", "kind"], name="contrib_unit_bill"),
-            # serves: a person's monthly contributions (当年各月缴费情况)
+            # The primary key (unit, bill_month, kind, …) serves a unit's bill and
+            # transcript by month, bills_refresh and the deletes of re-settlement.
+            # serves: a person's monthly contributions (当年各月缴费情况); months billed
             models.Index(fields=["person", "month"], name="contrib_person_month"),
         ]
+
+    def lines(self) -> list[tuple[str, int, int, int]]:
+        """The row read long, as people read it: (insurance, base, employer, personal)
+        for each insurance it holds, in canonical order."""
+        out = []
+        for ins in INSURANCES:
+            base = getattr(self, f"{ins}_base")
+            if base is not None:
+                out.append((ins, base, getattr(self, f"{ins}_employer"),
+                            getattr(self, f"{ins}_personal")))
+        return out
+
+    @property
+    def employer(self) -> int:
+        return sum(line[2] for line in self.lines())
+
+    @property
+    def personal(self) -> int:
+        return sum(line[3] for line in self.lines())
 
 
 # LateFeeCharge.reason of the late fee of a bill whose contributions were paid after
@@ -234,26 +299,55 @@ class RateTerm(models.Model):
         ]
 
 
+def _term() -> models.BigIntegerField:
+    return models.BigIntegerField(null=True)
+
+
 class UnitTerm(models.Model):
-    """Scratch table of a settlement run: each unit's multipliers for one month and
-    insurance (the personal one for urban and rural hukou side by side), joined from its
-    work-injury class, size and RateTerm. The big INSERT … SELECT then finds a person's
-    rates with one index probe and scans each unit's enrolments once."""
+    """Scratch table of a settlement run: each unit's multipliers for one month, one
+    row a unit with the five insurances side by side (the personal one for urban and
+    rural hukou too; NULL where the unit has no term, e.g. work injury without a class),
+    joined from its work-injury class, size and RateTerm, and whether its month is
+    closed, decided here once per unit. The big INSERT … SELECT then finds a person's
+    rates with one probe and scans each unit's enrolments once."""
 
     month = models.IntegerField()
     unit_id = models.BigIntegerField()
-    insurance = models.CharField(max_length=16)
-    lower = models.BigIntegerField()
-    upper = models.BigIntegerField()
-    employer_num = models.BigIntegerField()
-    personal_num = models.BigIntegerField()
-    personal_num_rural = models.BigIntegerField()
-    personal_fixed = models.BigIntegerField()
+    closed = models.BooleanField(default=False)
+    pension_lower = _term()
+    pension_upper = _term()
+    pension_employer_num = _term()
+    pension_personal_num = _term()
+    pension_personal_num_rural = _term()
+    pension_personal_fixed = _term()
+    unemployment_lower = _term()
+    unemployment_upper = _term()
+    unemployment_employer_num = _term()
+    unemployment_personal_num = _term()
+    unemployment_personal_num_rural = _term()
+    unemployment_personal_fixed = _term()
+    work_injury_lower = _term()
+    work_injury_upper = _term()
+    work_injury_employer_num = _term()
+    work_injury_personal_num = _term()
+    work_injury_personal_num_rural = _term()
+    work_injury_personal_fixed = _term()
+    maternity_lower = _term()
+    maternity_upper = _term()
+    maternity_employer_num = _term()
+    maternity_personal_num = _term()
+    maternity_personal_num_rural = _term()
+    maternity_personal_fixed = _term()
+    medical_lower = _term()
+    medical_upper = _term()
+    medical_employer_num = _term()
+    medical_personal_num = _term()
+    medical_personal_num_rural = _term()
+    medical_personal_fixed = _term()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "unit_id", "insurance"],
-                                    name="unit_term_once"),
+            models.UniqueConstraint(fields=["month", "unit_id"], name="unit_term_once"),
         ]
 
 

@@ -123,7 +123,7 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
     with connection.cursor() as cur:
         cur.execute(
             """SELECT DISTINCT month FROM contributions_contribution
-               WHERE unit_id = %s AND bill_month = %s AND insurance = 'pension'""",
+               WHERE unit_id = %s AND bill_month = %s AND pension_base IS NOT NULL""",
             [bill.unit_id, bill.month],
         )
         months = [r[0] for r in cur.fetchall()]
@@ -139,12 +139,12 @@ def credits_book(bill: UnitMonth, paid_date: dt.date) -> int:
                           {apply_rates_sql('t.base', '%(ppm)s')}
                             - COALESCE(b.amount, 0),
                           %(now)s
-                   FROM (SELECT c.person_id, CAST(SUM(c.base) AS BIGINT) AS base
+                   FROM (SELECT c.person_id, CAST(SUM(c.pension_base) AS BIGINT) AS base
                          FROM contributions_contribution c
                          JOIN contributions_unitmonth um ON um.unit_id = c.unit_id
                               AND um.month = c.bill_month AND um.paid >= um.total
                          WHERE c.unit_id = %(unit)s AND c.month = %(m)s
-                           AND c.insurance = 'pension'
+                           AND c.pension_base IS NOT NULL
                          GROUP BY c.person_id) t
                    LEFT JOIN (SELECT person_id, CAST(SUM(base) AS BIGINT) AS base,
                                      CAST(SUM(amount) AS BIGINT) AS amount

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
 from shebao.contributions.backpay import backpay_quote
+from shebao.contributions.columns import row_values
 from shebao.contributions.models import Contribution, ContributionKind, LateFeeCharge
 from shebao.contributions.settlement import bills_refresh
 from shebao.lib.periods import Month
@@ -147,10 +148,9 @@ def backpay_lines_apply(unit: Unit, lines: Sequence[DeclarationLine], today: dt.
         quote = backpay_quote(person=person, unit=unit, wages=line_wages(line.data),
                               as_of=today)
         rows += [Contribution(unit=unit, person=person, month=int(item.month),
-                              bill_month=int(bill), insurance=c.insurance,
-                              kind=ContributionKind.BACKPAY, base=c.base,
-                              employer=c.employer, personal=c.personal)
-                 for item in quote.months for c in item.calc.lines]
+                              bill_month=int(bill), kind=ContributionKind.BACKPAY,
+                              **row_values(item.calc.lines))
+                 for item in quote.months]
         if quote.late_fee_total > 0:
             charges.append(LateFeeCharge(unit=unit, bill_month=int(bill),
                                          amount=quote.late_fee_total,

@@ -93,7 +93,10 @@ class AccountCredit(models.Model):
     corrections are reversing credits.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False)
+    # Derived from paid contribution rows: no database foreign key (checked by
+    # contributions.integrity instead), like the rows it comes from.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, db_index=False,
+                               db_constraint=False)
     unit_id = models.BigIntegerField("单位")  # shard key of the source bill; no FK needed
     year = models.PositiveSmallIntegerField("记账年度")
     month = models.IntegerField("费款所属期")

@@ -183,8 +183,11 @@ class Person(models.Model):
 class Enrolment(models.Model):
     """参保关系: a person enrolled in one insurance through one unit, from–to a month."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="enrolments")
+    # No single-column indexes: enrol_unit_person and enrol_person_ins lead with them.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments",
+                               db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="enrolments",
+                             db_index=False)
     insurance = models.CharField("险种", max_length=16, choices=Insurance.choices)
     first_month = models.IntegerField("参保起始年月")
     last_month = models.IntegerField("参保终止年月", null=True, blank=True)
@@ -207,8 +210,11 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [
-            # serves: settlement of a unit's month; a unit's employee list
-            models.Index(fields=["unit", "insurance", "first_month"], name="enrol_unit_ins"),
+            # serves: settlement, which reads a unit's enrolments of a month from this
+            # index alone, in (unit, person) order, one group a person (covering); a
+            # unit's employee list; a unit's work-injury enrolment (issues)
+            models.Index(fields=["unit", "person", "insurance", "first_month", "last_month"],
+                         name="enrol_unit_person"),
             # serves: a person's history; "enrolled elsewhere" checks
             models.Index(fields=["person", "insurance", "first_month"], name="enrol_person_ins"),
         ]
@@ -224,8 +230,12 @@ class WageBase(models.Model):
     The base per insurance is this wage clamped to each month's limits (policy).
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wage_bases")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="wage_bases")
+    # No single-column indexes: wage_one_per_person_unit_year and wage_unit_year_person lead
+    # with them.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wage_bases",
+                               db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="wage_bases",
+                             db_index=False)
     policy_year = models.PositiveSmallIntegerField("缴费年度")
     wage = models.BigIntegerField("月缴费工资(分)")
     source = models.CharField("来源", max_length=16, choices=WageSource.choices)
@@ -241,6 +251,8 @@ class WageBase(models.Model):
             models.CheckConstraint(condition=Q(wage__gte=0), name="wage_not_negative"),
         ]
         indexes = [
-            # serves: settlement joins and the unit's 本单位员工缴费基数 query
-            models.Index(fields=["unit", "policy_year"], name="wage_unit_year"),
+            # serves: settlement's probe of a person's wage at a unit for the policy year
+            # from the index alone (covering); the unit's 本单位员工缴费基数 query
+            models.Index(fields=["unit", "policy_year", "person", "wage"],
+                         name="wage_unit_year_person"),
         ]

@@ -122,8 +122,8 @@ def test_the_reviewer_sees_an_overlap_with_another_backpay_under_review(holder: 
     second.refresh_from_db()
     assert second.status == Status.REVIEWING
     assert 'id="overlaps"' not in page  # the first is decided: an approved month now
-    assert Contribution.objects.filter(unit=holder.unit, kind="backpay",
-                                       month=202403, insurance="pension").count() == 1
+    assert Contribution.objects.filter(unit=holder.unit, kind="backpay", month=202403,
+                                       pension_base__isnull=False).count() == 1
 
 
 def test_a_backpay_of_months_billed_since_is_not_quoted_to_the_reviewer(

@@ -52,8 +52,9 @@ DUE = due_date_of(SEP)  # 2025-10-31
 def contribution(unit: Unit, *, employer: int, personal: int, bill: Month = SEP) -> None:
     """One back-payment row of a new person billed in `bill` (its amounts as given)."""
     Contribution.objects.create(unit=unit, person=make_person(), month=202401,
-                                bill_month=int(bill), insurance="pension", kind="backpay",
-                                base=employer * 5, employer=employer, personal=personal)
+                                bill_month=int(bill), kind="backpay",
+                                pension_base=employer * 5, pension_employer=employer,
+                                pension_personal=personal)
 
 
 def charge(unit: Unit, amount: int, bill: Month = SEP, ref: str = "20250910ABCDEFGH") -> None:

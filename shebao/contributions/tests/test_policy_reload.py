@@ -22,6 +22,7 @@ from shebao.audit.models import Event
 from shebao.contributions.calculator import UnitTerms, contribution_calc
 from shebao.contributions.models import Contribution, ContributionKind, UnitMonth
 from shebao.contributions.settlement import month_close, settlement_run
+from shebao.contributions.tests.helpers import long_values
 from shebao.lib.periods import Month
 from shebao.policy.loader import COLUMNS, POLICY_CSV, policy_file_load
 from shebao.policy.selectors import clear_cache, policy_at
@@ -60,9 +61,10 @@ def load() -> str:
 
 
 def diffs(person_id: int) -> dict[tuple[int, str], tuple[int, int, int, int]]:
-    return {(c.month, c.insurance): (c.bill_month, c.base, c.employer, c.personal)
-            for c in Contribution.objects.filter(person_id=person_id,
-                                                 kind=ContributionKind.DIFFERENCE)}
+    rows = Contribution.objects.filter(person_id=person_id, kind=ContributionKind.DIFFERENCE)
+    return {(m, ins): (bill, base, employer, personal) for m, ins, bill, base, employer, personal
+            in long_values(rows, "month", "insurance", "bill_month", "base", "employer",
+                           "personal")}
 
 
 def test_published_limits_bill_the_exact_difference_of_settled_months(
@@ -98,7 +100,7 @@ def test_published_limits_bill_the_exact_difference_of_settled_months(
         assert UnitMonth.objects.get(unit=unit, month=int(m)).total == closed_totals[m]
     regular = Contribution.objects.filter(unit=unit, month=int(SEPTEMBER),
                                           kind=ContributionKind.REGULAR)
-    assert sorted(set(regular.values_list("base", flat=True))) == [727_000, 3_634_800]
+    assert sorted({base for (base,) in long_values(regular, "base")}) == [727_000, 3_634_800]
     difference = sum(e + p for _, e, p in
                      [*per_month_high.values(), *per_month_low.values()]) * 2
     bill = UnitMonth.objects.get(unit=unit, month=int(SEPTEMBER))
@@ -106,15 +108,15 @@ def test_published_limits_bill_the_exact_difference_of_settled_months(
     assert difference == 2 * (8_592 + 4_296 + 268 * 2 + 108 + 5_262 + 1_074
                               + 1_728 + 864 + 54 * 2 + 22 + 1_058 + 216)
 
-    lines = out.splitlines()
+    lines = out.splitlines()  # rows: one per person and month
     assert lines[0] == "已载入政策参数文件 beijing_policy.csv：新增 0 条，更新 10 条，删除 0 条"
     assert ("  养老保险缴费基数上限 2026-07 起：35,811.00 元（2026-07 至 2027-06） → "
             "36,348.00 元（2026-07 至 2027-06）") in lines
     assert lines[-4:] == [
         "受影响的已核定月份已按新参数重新核定：",
-        "  2026-07（已关账）：补差 10 条，记入 2026年09月应缴",
-        "  2026-08（已关账）：补差 10 条，记入 2026年09月应缴",
-        "  2026-09（未关账）：重新核定 10 条缴费明细",
+        "  2026-07（已关账）：补差 2 条，记入 2026年09月应缴",
+        "  2026-08（已关账）：补差 2 条，记入 2026年09月应缴",
+        "  2026-09（未关账）：重新核定 2 条缴费明细",
     ]
     event = Event.objects.filter(action="policy_load").get()
     changed = {(f["key"], f["insurance"]): (f["before"]["value"], f["after"]["value"])
@@ -155,7 +157,7 @@ def test_dry_run_reports_the_months_and_changes_nothing(before_publication: None
     july_closed(500_000)
     out = StringIO()
     call_command("policy", "load", "--dry-run", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "  2026-07（已关账）：补差 5 条，记入 2026年08月应缴"
+    assert out.getvalue().splitlines()[-1] == "  2026-07（已关账）：补差 1 条，记入 2026年08月应缴"
     assert not Contribution.objects.filter(kind=ContributionKind.DIFFERENCE).exists()
     assert policy_at(JULY).base_lower["pension"].value == 716_200  # the cache was cleared
 

@@ -10,7 +10,7 @@ from django.db import connection
 from shebao.contributions.models import MonthStatus, UnitMonth
 from shebao.contributions.settlement import (
     _NOT_CLOSED,
-    _open_enrolments,
+    _open_persons,
     settlement_run,
 )
 from shebao.lib.periods import Month
@@ -23,11 +23,11 @@ AUG = Month(2025, 8)
 SEP = Month(2025, 9)
 
 
-def open_enrolments_correlated(m: int) -> int:
+def open_persons_correlated(m: int) -> int:
     """The former count: a correlated NOT EXISTS probe per enrolment row."""
     with connection.cursor() as cur:
         cur.execute(
-            f"""SELECT COUNT(*) FROM registry_enrolment e
+            f"""SELECT COUNT(DISTINCT e.person_id) FROM registry_enrolment e
                 WHERE e.first_month <= %(m)s
                   AND (e.last_month IS NULL OR e.last_month >= %(m)s)
                   AND {_NOT_CLOSED.format(alias='e')}""",
@@ -52,15 +52,15 @@ def test_missing_row_in_a_closed_unit_does_not_trigger_the_diagnosis():
     make_enrolment(make_person(), open_, first=AUG, wage=1_000_000, policy_years=(2025,))
     # a closed unit's bill never takes new rows: its new, wageless person is not counted
     make_enrolment(make_person(), closed, first=AUG)
-    assert _open_enrolments(int(AUG)) == open_enrolments_correlated(int(AUG)) == 10
+    assert _open_persons(int(AUG)) == open_persons_correlated(int(AUG)) == 2
     result = settlement_run(AUG, bill_month=SEP)
-    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (10, 0, 0)
+    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (2, 0, 0)
     # a wageless person in the open unit: now a row is missing and the diagnosis runs,
     # counting every wageless person of the month (the closed unit's too)
     make_enrolment(make_person(), open_, first=AUG)
-    assert _open_enrolments(int(AUG)) == open_enrolments_correlated(int(AUG)) == 15
+    assert _open_persons(int(AUG)) == open_persons_correlated(int(AUG)) == 3
     result = settlement_run(AUG, bill_month=SEP)
-    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (10, 2, 0)
+    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (2, 2, 0)
 
 
 def test_missing_injury_rate_is_reported():
@@ -69,7 +69,7 @@ def test_missing_injury_rate_is_reported():
                    policy_years=(2025,))
     UnitInjuryRate.objects.filter(unit=unit).delete()
     result = settlement_run(AUG, bill_month=AUG)
-    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (4, 0, 1)
+    assert (result.rows, result.missing_wage, result.missing_injury_rate) == (1, 0, 1)
 
 
 def test_defaults_only_for_enrolled_people_without_this_years_wage_in_open_units():

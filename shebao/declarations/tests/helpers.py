@@ -112,10 +112,11 @@ def make_billed(person: Person, unit: Unit, *months: Month, kind: str = "regular
     from shebao.contributions.models import Contribution
 
     Contribution.objects.bulk_create([
-        Contribution(unit=unit, person=person, month=int(m), insurance=ins,
-                     bill_month=int(bill_month or m), kind=kind, base=800_000,
-                     employer=128_000, personal=64_000)
-        for m in months for ins in ("pension", "medical")])
+        Contribution(unit=unit, person=person, month=int(m), bill_month=int(bill_month or m),
+                     kind=kind, pension_base=800_000, pension_employer=128_000,
+                     pension_personal=64_000, medical_base=800_000, medical_employer=128_000,
+                     medical_personal=64_000)
+        for m in months])
 
 
 def submitted(holder: Holder, records: list[Any], unit: Unit | None = None) -> Declaration:

@@ -165,8 +165,8 @@ def test_approval_refuses_months_settled_since_the_declaration():
     make_enrolment(person, unit, first=Month(2023, 1))
     declaration = submitted_backpay(unit, [record(2, person, Month(2024, 5), Month(2024, 6))])
     Contribution.objects.create(unit=unit, person=person, month=202406, bill_month=202406,
-                                insurance="pension", kind="regular", base=800_000,
-                                employer=128_000, personal=64_000)
+                                kind="regular", pension_base=800_000,
+                                pension_employer=128_000, pension_personal=64_000)
     with pytest.raises(services.DeclarationError, match="2024年06月"):
         declaration_approve(declaration, actor=STAFF, today=TODAY)
     assert not Contribution.objects.filter(kind="backpay").exists()

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Sum
 from django.test import Client
 
 from shebao.accounts.models import StaffRole
@@ -22,6 +21,7 @@ from shebao.certauth.ca import LocalCa
 from shebao.certauth.tests.helpers import Holder, unit_with_certificate
 from shebao.contributions.backpay import backpay_quote
 from shebao.contributions.models import Contribution, ContributionKind
+from shebao.contributions.tests.helpers import long_count
 from shebao.declarations.backpay import EVIDENCE_MAX_BYTES, evidence_check, line_wages
 from shebao.declarations.batchfiles import BackpayRecord
 from shebao.declarations.models import Declaration, DeclarationLine, Evidence, Source, Status
@@ -415,9 +415,9 @@ def test_submit_review_download_and_approve(unit_client: Client, holder: Holder,
     rows = Contribution.objects.filter(unit=holder.unit, person=person,
                                        kind=ContributionKind.BACKPAY)
     assert sorted(set(rows.values_list("month", flat=True))) == [202501, 202502, 202503]
-    assert rows.count() == 15
-    sums = rows.aggregate(employer=Sum("employer"), personal=Sum("personal"))
-    assert (sums["employer"], sums["personal"]) == (quote.employer_total, quote.personal_total)
+    assert long_count(rows) == 15
+    assert (sum(r.employer for r in rows), sum(r.personal for r in rows)) == (
+        quote.employer_total, quote.personal_total)
 
 
 def test_approved_per_month_wages_are_the_bases(unit_client: Client, holder: Holder,
@@ -429,9 +429,8 @@ def test_approved_per_month_wages_are_the_bases(unit_client: Client, holder: Hol
     declaration_approve(Declaration.objects.get(pk=draft.pk), actor=STAFF, today=today())
     wages = {Month(2025, 1): 800_000, Month(2025, 2): 900_000, Month(2025, 3): 1_200_000}
     quote = backpay_quote(person=person, unit=holder.unit, wages=wages, as_of=today())
-    pension = dict(Contribution.objects.filter(person=person, insurance="pension",
-                                               kind=ContributionKind.BACKPAY)
-                   .values_list("month", "base"))
+    pension = dict(Contribution.objects.filter(person=person, kind=ContributionKind.BACKPAY)
+                   .values_list("month", "pension_base"))
     assert pension == {int(m.month): m.calc.lines[0].base for m in quote.months}
 
 

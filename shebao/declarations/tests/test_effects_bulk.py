@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shebao.audit.services import Actor
 from shebao.contributions.backpay import backpay_quote
+from shebao.contributions.columns import COLUMNS, PARTS, column
 from shebao.contributions.models import Contribution, LateFeeCharge, UnitMonth
 from shebao.contributions.settlement import bills_refresh
 from shebao.declarations.batchfiles.kinds import (
@@ -85,10 +86,10 @@ def _legacy_line(declaration: Declaration, line: DeclarationLine, today: dt.date
                               wages={m: int(line.data["wage"]) for m in month_range(first, last)})
         Contribution.objects.bulk_create([
             Contribution(unit=unit, person=person, month=int(item.month),
-                         bill_month=int(Month.of(today)), insurance=c.insurance,
-                         kind="backpay", base=c.base, employer=c.employer,
-                         personal=c.personal)
-            for item in quote.months for c in item.calc.lines])
+                         bill_month=int(Month.of(today)), kind="backpay",
+                         **{column(c.insurance, part): getattr(c, part)
+                            for c in item.calc.lines for part in PARTS})
+            for item in quote.months])
         if quote.late_fee_total:
             LateFeeCharge.objects.create(unit=unit, bill_month=int(Month.of(today)),
                                          amount=quote.late_fee_total, reason="补缴滞纳金",
@@ -124,8 +125,7 @@ def state(declaration: Declaration, old_wages: set[int]) -> dict[str, list[Any]]
         "lines": list(declaration.lines.order_by("line_no")
                       .values_list("line_no", "person__id_number", "data")),
         "contributions": rows(Contribution.objects, "unit__number", "person__id_number",
-                              "month", "bill_month", "insurance", "kind", "base",
-                              "employer", "personal"),
+                              "month", "bill_month", "kind", *COLUMNS),
         "bills": rows(UnitMonth.objects, "unit__number", "month", "persons", "employer",
                       "personal", "late_fee", "total"),
         "late_fees": rows(LateFeeCharge.objects, "unit__number", "bill_month", "amount",
@@ -292,7 +292,8 @@ def test_backpay_rows_lines_and_bill_like_line_by_line():
                              start=Month(2024, 6), end=Month(2024, 6), wage=900_000,
                              reason="漏缴")]
     got = assert_same_as_line_by_line(draft(unit, records))
-    assert len(got["contributions"]) == 20 and got["bills"]
+    # a row per person and month (4), each with the five insurances
+    assert len(got["contributions"]) == 4 and got["bills"]
     assert all("late_fee" in data for _, _, data in got["lines"])
     assert len(got["late_fees"]) == 2  # one charge per line with a late fee
 

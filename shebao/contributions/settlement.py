@@ -20,23 +20,21 @@ from django.db.models import F
 from django.utils import timezone
 
 from shebao.audit.services import SYSTEM, Actor, event_record
+from shebao.lib.faults import fault_point
 from shebao.lib.periods import Month
 from shebao.policy.selectors import Policy, policy_at
 from shebao.registry.choices import EnterpriseSize
-from shebao.registry.models import UnitInjuryRate
+from shebao.registry.models import Unit, UnitInjuryRate
 from shebao.registry.services import wage_bases_default
 
 from .calculator import NO_INJURY_CLASS, SCALE, CalculationError, UnitTerms, rate_terms
 from .issues import injury_class_issues_refresh
 from .models import Kind, MonthStatus, RateTerm, UnitMonth, UnitTerm
+from .runs import SettlementError, month_close, run_finish, run_progress, run_start
 
 HALF = SCALE // 2
 Progress = Callable[[int, int], None]
 Params = dict[str, Any]
-
-
-class SettlementError(Exception):
-    """The month cannot be settled; the message is Chinese."""
 
 
 @dataclass
@@ -355,6 +353,7 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
         raise SettlementError(f"补差核定月份 {bill} 不能早于费款所属期 {month}")
     result = SettlementResult(month=month)
     m = int(month)
+    run = run_start(month, bill, actor=actor)
     with transaction.atomic():
         rate_terms_store(policy, result)
         result.defaults_created = wage_defaults_fill(policy)
@@ -377,8 +376,10 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
             bills_refresh(month, lo, hi)
             if differences:
                 bills_refresh(bill, lo, hi)
+            run_progress(run, done=done + count, total=len(ids))
         if done == 0:
             _statistics_refresh()  # the month's rows were just replaced: plan with them
+        fault_point("settlement_batch")
         result.rows += rows
         result.difference_rows += differences
         done += count
@@ -390,12 +391,18 @@ def settlement_run(month: Month, *, bill_month: Month | None = None, batch_size:
     if result.rows < _open_enrolments(m):
         _diagnose(policy, result)  # someone could not be settled: say who is missing what
     _statistics_refresh()
-    event_record(actor=actor, action="settlement_run", object_type="month",
-                 object_ref=str(month),
-                 after={"units": result.units, "rows": result.rows,
-                        "difference_rows": result.difference_rows,
-                        "bill_month": str(bill), "defaults_created": result.defaults_created,
-                        "missing_injury_rate": result.missing_injury_rate})
+    with transaction.atomic():
+        run_finish(run, total=len(ids))
+        applied = _unallocated_apply()
+        event_record(actor=actor, action="settlement_run", object_type="month",
+                     object_ref=str(month),
+                     after={"units": result.units, "rows": result.rows,
+                            "difference_rows": result.difference_rows,
+                            "bill_month": str(bill),
+                            "defaults_created": result.defaults_created,
+                            "missing_injury_rate": result.missing_injury_rate,
+                            "attempt": run.attempts, "unallocated_applied": applied})
+        fault_point("settlement_run_finish")
     return result
 
 
@@ -410,15 +417,13 @@ def _statistics_refresh() -> None:
             cur.execute("ANALYZE contributions_unitmonth")
 
 
-def month_close(month: Month, *, actor: Actor = SYSTEM) -> int:
-    """Close a settled month: its rows and bills never change again."""
-    with transaction.atomic():
-        count = UnitMonth.objects.filter(month=int(month), status=MonthStatus.OPEN).update(
-            status=MonthStatus.CLOSED, closed_at=timezone.now()
-        )
-        event_record(actor=actor, action="month_close", object_type="month",
-                     object_ref=str(month), after={"units": count})
-    return count
+def _unallocated_apply() -> int:
+    """Money left unallocated (paid ahead, or while the run's bills were provisional)
+    goes to the bills now final: payments are applied when later bills are settled."""
+    from .payments import unallocated_apply  # payments build on bills_refresh, below
+
+    return sum(unallocated_apply(unit) for unit in
+               Unit.objects.filter(payments__unallocated__gt=0).distinct().order_by("id"))
 
 
 __all__ = ["Kind", "SettlementError", "SettlementResult", "month_close", "settlement_run"]

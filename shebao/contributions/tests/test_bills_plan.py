@@ -38,8 +38,8 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 @pytest.fixture
 def postgresql_only() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("the plan cliff is PostgreSQL's planner (run with SHEBAO_DATABASE_URL "
-                    "pointing at PostgreSQL; CI does)")
+        pytest.skip("plans and statistics of PostgreSQL's planner: run with "
+                    "SHEBAO_DATABASE_URL pointing at PostgreSQL (CI does)")
 
 
 def test_zeroing_reads_the_contribution_index_once_with_empty_statistics(

@@ -5,7 +5,8 @@ per insurance from their wage of the policy year and the exact multipliers that
 `calculator.rate_terms` prepared (stored in RateTerm), so the SQL and the calculator
 cannot disagree. Open months are re-settled by replacing their regular rows (identical
 on re-run); closed months never change: a re-settlement of a closed month writes
-difference rows (补差) billed in an open month.
+difference rows (补差) billed in an open month. Each run is recorded (`runs.py`): its bills
+are final only once it has finished (decision 0012).
 """
 
 from __future__ import annotations

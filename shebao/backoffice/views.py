@@ -12,6 +12,7 @@ from shebao.contributions.arrears import arrears_for_units, pending_late_fee, un
 from shebao.contributions.bankfile import bankfile_import
 from shebao.contributions.issues import settlement_issues
 from shebao.contributions.payments import PaymentError, PaymentInput, payment_record
+from shebao.contributions.runs import runs_unfinished
 from shebao.lib.money import format_fen_grouped
 from shebao.registry.models import Unit
 
@@ -28,7 +29,8 @@ ISSUES_SHOWN = 50
 def index(request: HttpRequest) -> HttpResponse:
     issues = settlement_issues()
     return render(request, "backoffice/index.html",
-                  {"issues": issues[:ISSUES_SHOWN], "issue_count": issues.count()})
+                  {"issues": issues[:ISSUES_SHOWN], "issue_count": issues.count(),
+                   "unfinished_runs": list(runs_unfinished())})
 
 
 @staff_required(StaffRole.INTAKE)
@@ -89,5 +91,6 @@ def arrears(request: HttpRequest) -> HttpResponse:
                 "late_fee": pending_late_fee(lines[unit.id]),
                 "oldest": owed[0].month if owed else None,
             })
-        context.update(as_of=as_of, page=page, rows=rows)
+        context.update(as_of=as_of, page=page, rows=rows,
+                       unfinished_runs=list(runs_unfinished()))
     return render(request, "backoffice/arrears.html", context)

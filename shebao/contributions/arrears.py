@@ -7,7 +7,8 @@ billed late fee. So the part of a bill still owed after its due date is its arre
 (欠费, `outstanding`, which includes an unpaid billed late fee), while the late fee
 accruing on it is computed on its unpaid contributions alone. Once its contributions are
 paid, a late bill's fee is final and charged to an open bill (payments.py): it is then
-owed there, and no longer counted as pending here.
+owed there, and no longer counted as pending here. Only final bills count: those an
+unfinished settlement run is writing are left out (`runs.bill_provisional`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shebao.lib.periods import Month
 
 from .latefee import late_fee_exact, round_fen
 from .models import ARREARS_LATE_FEE, Allocation, LateFeeCharge, UnitMonth
+from .runs import bill_provisional
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def arrears_for_units(unit_ids: list[int], as_of: dt.date) -> dict[int, list[Arr
     late fees for late payment (with the month they were charged to, once charged).
     Three queries whatever the number of units and months."""
     bills = list(UnitMonth.objects.filter(unit_id__in=unit_ids, due_date__lt=as_of,
-                                          total__gt=0).order_by("unit_id", "month"))
+                                          total__gt=0)
+                 .exclude(bill_provisional()).order_by("unit_id", "month"))
     allocs: dict[int, list[Allocation]] = defaultdict(list)
     for a in Allocation.objects.filter(unit_month__in=[b.id for b in bills]):
         allocs[a.unit_month_id].append(a)
@@ -111,4 +114,4 @@ def units_in_arrears(as_of: dt.date) -> set[int]:
 
     Uses the bills' current `paid`: payments dated after `as_of` count as paid here."""
     return set(UnitMonth.objects.filter(due_date__lt=as_of, total__gt=F("paid"))
-               .values_list("unit_id", flat=True).distinct())
+               .exclude(bill_provisional()).values_list("unit_id", flat=True).distinct())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from shebao.lib.periods import Month
 from shebao.policy.insurances import ORDER, Insurance
@@ -237,7 +238,12 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
         ]
-        indexes = [models.Index(fields=["unit", "paid_date"], name="payment_unit_date")]
+        indexes = [
+            models.Index(fields=["unit", "paid_date"], name="payment_unit_date"),
+            # serves: the money to apply when a settlement run finishes (a few rows)
+            models.Index(fields=["unit"], condition=Q(unallocated__gt=0),
+                         name="payment_unallocated"),
+        ]
 
 
 class PaymentBatch(models.Model):
@@ -384,3 +390,42 @@ class SettlementIssue(models.Model):
     @property
     def month_label(self) -> str:
         return Month.from_int(self.month).label
+
+
+class SettlementRun(models.Model):
+    """One monthly settlement run (核定): its month, the bill month of its differences,
+    how far it got and whether it finished (decision record settlement-runs).
+
+    A run commits batch by batch; until it has finished, the open bills of its month and
+    of its bill month are not final: they count for no payment, no arrears and no close
+    (`runs.bill_provisional`). A run killed half-way is continued by the next run of
+    its month, which settles every unit again; at most one run per month is unfinished.
+    """
+
+    month = models.IntegerField("费款所属期")
+    bill_month = models.IntegerField("补差核定月份")
+    units_total = models.IntegerField("单位数", default=0)
+    units_done = models.IntegerField("已核定单位数", default=0)
+    attempts = models.IntegerField("执行次数", default=1)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "月度核定批次"
+        verbose_name_plural = "月度核定批次"
+        constraints = [
+            # serves: the unfinished runs (a few rows), read by every bill query
+            models.UniqueConstraint(fields=["month"], condition=Q(finished_at__isnull=True),
+                                    name="settlement_run_one_unfinished"),
+        ]
+
+    @property
+    def notice(self) -> str:
+        """What staff read about an unfinished run (Chinese, Beijing time)."""
+        month, bill = Month.from_int(self.month), Month.from_int(self.bill_month)
+        started = timezone.localtime(self.started_at)
+        which = "月度核定" if bill == month else f"补差核定（补差记入{bill.label}）"
+        command = f"shebao settle {month}" + ("" if bill == month else f" --bill-month {bill}")
+        return (f"{month.label}{which}未完成：已核定 {self.units_done}/{self.units_total} 个单位，"
+                f"{started:%Y-%m-%d %H:%M} 开始。相关月份的应缴尚未最终确定，暂不用于缴费冲抵、"
+                f"欠费统计和关账；请重新执行核定（{command}）")

@@ -1,10 +1,11 @@
 """Payments (实缴): recording money received and allocating it to bills.
 
-A payment settles the unit's oldest unpaid bill first, then the next. Within a bill it
+A payment settles the unit's oldest unpaid final bill first, then the next (a bill an
+unfinished settlement run is writing is not final: `runs.bill_provisional`). Within a bill it
 pays the contributions first and a billed late fee last (the convention `arrears`
 computes late fees by). A bill paid in full, billed late fee included, credits the
 pension personal accounts of its people (set-based). Whatever is left stays on the
-payment as unallocated and is applied when later bills are settled.
+payment as unallocated and is applied when a settlement run finishes.
 
 When a payment completes a bill's contributions after its due date, the late fee of
 that bill becomes final (on each part, from the day after the due date to the day it
@@ -38,6 +39,7 @@ from .models import (
     UnitMonth,
 )
 from .resettle import first_open_month
+from .runs import bill_provisional
 from .settlement import bills_refresh
 
 
@@ -61,7 +63,8 @@ def _allocate(payment: Payment, amount: int) -> tuple[int, int]:
     remaining, charged = amount, 0
     while remaining:
         bills = list(UnitMonth.objects.select_for_update()
-                     .filter(unit_id=payment.unit_id, total__gt=F("paid")).order_by("month"))
+                     .filter(unit_id=payment.unit_id, total__gt=F("paid"))
+                     .exclude(bill_provisional()).order_by("month"))
         fee = 0
         for bill in bills:
             part = min(remaining, bill.total - bill.paid)

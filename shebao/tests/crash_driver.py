@@ -9,6 +9,14 @@ database of SHEBAO_DATABASE_URL:
     python -m shebao.tests.crash_driver clean OPERATION ARGS… UNIT_NUMBER YEAR
         a clean run of `submit DRAFT_PK DAY` or `close-year YEAR` in a transaction:
         print the state it leaves, then roll it back
+    python -m shebao.tests.crash_driver settled YYYY-MM
+        print the month's settlement state (JSON): its contribution rows, every bill,
+        the bills of the month that are final, the runs, the wage bases
+    python -m shebao.tests.crash_driver events
+        print the audit events' actions in order (JSON)
+    python -m shebao.tests.crash_driver clean-settle YYYY-MM BILL_MONTH BATCH_SIZE
+        a clean `settlement_run` in a transaction: print the `settled` state it leaves,
+        then roll it back
 
 The state is told by natural keys (ID numbers, unit numbers, months), not row ids, so a
 run and a clean run compare equal when they wrote the same rows.
@@ -55,6 +63,33 @@ def snapshot(unit_number: str, year: int) -> dict[str, Any]:
     }
 
 
+def settled(month_text: str) -> dict[str, Any]:
+    from shebao.contributions.models import Contribution, SettlementRun, UnitMonth
+    from shebao.contributions.runs import bills_final
+    from shebao.lib.periods import Month
+    from shebao.registry.models import WageBase
+
+    month = Month.parse(month_text)
+    m = int(month)
+
+    def rows(queryset: Any, *fields: str) -> list[list[Any]]:
+        return sorted([[str(v) for v in row] for row in queryset.values_list(*fields)])
+
+    return {
+        "contributions": rows(Contribution.objects.filter(month=m), "unit__number",
+                              "person__id_number", "month", "bill_month", "insurance",
+                              "kind", "base", "employer", "personal"),
+        "bills": rows(UnitMonth.objects.all(), "unit__number", "month", "status",
+                      "persons", "employer", "personal", "late_fee", "total", "paid"),
+        "final": rows(bills_final(month), "unit__number"),
+        "runs": sorted([str(r.month), str(r.bill_month), str(r.units_total),
+                        str(r.units_done), str(r.finished_at is not None)]
+                       for r in SettlementRun.objects.all()),
+        "wage_bases": rows(WageBase.objects.all(), "person__id_number", "unit__number",
+                           "policy_year", "wage", "source"),
+    }
+
+
 def run(op: str, args: list[str]) -> dict[str, Any]:
     from shebao.audit.services import Actor
 
@@ -96,6 +131,25 @@ def main(argv: list[str]) -> None:
             with transaction.atomic():
                 run(op, op_args)
                 state = snapshot(unit_number, int(year))
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        print(json.dumps(state))
+    elif command == "events":
+        from shebao.audit.models import Event
+
+        print(json.dumps(list(Event.objects.order_by("seq").values_list("action", flat=True))))
+    elif command == "settled":
+        print(json.dumps(settled(args[0])))
+    elif command == "clean-settle":
+        from shebao.contributions.settlement import settlement_run
+        from shebao.lib.periods import Month
+
+        try:
+            with transaction.atomic():
+                settlement_run(Month.parse(args[0]), bill_month=Month.parse(args[1]),
+                               batch_size=int(args[2]))
+                state = settled(args[0])
                 raise _RolledBack
         except _RolledBack:
             pass

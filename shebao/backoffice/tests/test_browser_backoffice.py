@@ -131,3 +131,26 @@ def test_settlement_issue_on_the_home_page(page: Page, screenshot: Screenshot) -
     screenshot(page, "backoffice-settlement-issue")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "backoffice-settlement-issue-390")
+
+
+def test_unfinished_settlement_run_on_the_home_page(page: Page, screenshot: Screenshot) -> None:
+    """A settlement run stopped half-way (as a killed one is) is shown to staff, with the
+    command that finishes it."""
+    import pytest
+
+    from shebao.contributions.settlement import settlement_run
+    from shebao.lib.periods import Month
+
+    def stop(done: int, total: int) -> None:
+        raise RuntimeError("killed")
+
+    _city()
+    with pytest.raises(RuntimeError):
+        settlement_run(Month(2025, 9), bill_month=Month(2025, 9), batch_size=1, progress=stop)
+    _login(page)
+    panel = page.get_by_role("region", name="月度核定未完成（1 项）")
+    expect(panel).to_contain_text("2025年09月月度核定未完成：已核定 1/2 个单位")
+    expect(panel).to_contain_text("shebao settle 2025-09")
+    screenshot(page, "backoffice-unfinished-run")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "backoffice-unfinished-run-390")

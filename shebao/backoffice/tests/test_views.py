@@ -167,3 +167,28 @@ def test_a_bank_file_imported_twice_is_a_warning_in_beijing_time(client, billed_
     html = client.get(upload).content.decode()
     assert '<li class="warning" role="alert">该文件已于 2025-08-21 01:30 导入' in html
     assert Payment.objects.count() == 1
+
+
+def test_an_unfinished_settlement_run_is_shown_and_its_bills_are_not_arrears(
+        client, billed_unit):
+    """A run stopped after its first batch (as a killed one is): staff see it on the home
+    and arrears pages, and August's provisional bills are not counted as arrears."""
+    other = make_unit()
+    make_enrolment(make_person(), other, first=Month(2025, 1), wage=800_000,
+                   policy_years=(2025,))
+
+    def stop(done: int, total: int) -> None:
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        settlement_run(Month(2025, 8), bill_month=Month(2025, 8), batch_size=1,
+                       progress=stop)
+    client.force_login(staff(StaffRole.REVIEW))
+    notice = "2025年08月月度核定未完成：已核定 1/2 个单位"
+    assert notice in client.get(reverse("backoffice:index")).content.decode()
+    html = client.get(reverse("backoffice:arrears"), {"as_of": "2025-10-15"}).content.decode()
+    assert notice in html and "shebao settle 2025-08" in html
+    july = UnitMonth.objects.get(unit=billed_unit, month=202507)
+    row = (f"<td class=\"num\">1</td>\n      <td>2025年07月</td>"
+           f"<td class=\"num\">{format_fen_grouped(july.total)}</td>")
+    assert row in html  # July only: August is provisional

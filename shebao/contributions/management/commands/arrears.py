@@ -8,6 +8,7 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from shebao.contributions.arrears import arrears_for_unit, pending_late_fee, units_in_arrears
+from shebao.contributions.runs import runs_unfinished
 from shebao.lib.cli import ChineseCommand, UsageError
 from shebao.lib.dates import DateError, parse_date
 from shebao.lib.money import format_fen_grouped
@@ -32,6 +33,8 @@ class Command(ChineseCommand):
                 raise UsageError(f"单位编号 {options['unit']} 不存在")
         else:
             units = list(Unit.objects.filter(id__in=units_in_arrears(as_of)).order_by("number"))
+        for run in runs_unfinished():
+            self.stdout.write(f"注意：{run.notice}")
         for unit in units:
             lines = arrears_for_unit(unit.id, as_of)
             if not lines:

@@ -1,4 +1,5 @@
-"""`shebao close-month YYYY-MM`: close a settled month (no later change)."""
+"""`shebao close-month YYYY-MM`: close a settled month (no later change). Refused, exit
+status 2, while the month was never settled or its settlement run has not finished."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from shebao.contributions.settlement import month_close
+from shebao.contributions.settlement import SettlementError, month_close
 from shebao.lib.cli import ChineseCommand, UsageError
 from shebao.lib.periods import Month, PeriodError
 
@@ -22,4 +23,8 @@ class Command(ChineseCommand):
             month = Month.parse(options["month"])
         except PeriodError as exc:
             raise UsageError(str(exc)) from exc
-        self.stdout.write(f"{month} 已关账：{month_close(month)} 个单位")
+        try:
+            closed = month_close(month)
+        except SettlementError as exc:
+            raise UsageError(str(exc)) from exc
+        self.stdout.write(f"{month} 已关账：{closed} 个单位")

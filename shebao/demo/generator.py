@@ -18,7 +18,7 @@ from django.db import connection
 
 from shebao.audit.services import SYSTEM, event_record
 from shebao.declarations.wagewindow import window_demo_set
-from shebao.pension.models import Account1992, AccountYear
+from shebao.pension.models import Account1992
 from shebao.registry.models import (
     Enrolment,
     MedicalUnitInfo,
@@ -28,7 +28,7 @@ from shebao.registry.models import (
     WageBase,
 )
 
-from . import history, persons, units
+from . import history, imported, persons, units
 from .common import mindex
 from .context import demo_policy_load
 from .designated import DESIGNATED_UNITS
@@ -109,15 +109,18 @@ def demo_generate(config: DemoConfig, sink: Sink,
         random.Random(f"shebao-demo:{config.seed}:persons"), config.today,
         unit_rows.demo_units, policy, adapt_date, adapt_datetime)
     del unit_rows
+    sink.scratch(imported.RULE_TABLE, imported.RULE_COLUMNS,
+                 imported.rule_rows(policy.account_years))
+    years_sql = imported.account_years_sql(connection.vendor)
     for start in range(0, config.persons, config.batch_size):
         stop = min(config.persons, start + config.batch_size)
-        _person_batch(person_maker, range(start + 1, stop + 1), sink, counts)
+        _person_batch(person_maker, range(start + 1, stop + 1), sink, counts, years_sql)
         say(f"参保人：{stop:,}/{config.persons:,}（{stop * 100 // max(config.persons, 1)}%）")
     return counts
 
 
 def _person_batch(maker: persons.PersonMaker, pks: range, sink: Sink,
-                  counts: DemoCounts) -> None:
+                  counts: DemoCounts, years_sql: str) -> None:
     rows = persons.PersonRows()
     for pk in pks:
         maker.make(pk, rows)
@@ -126,12 +129,12 @@ def _person_batch(maker: persons.PersonMaker, pks: range, sink: Sink,
         sink.insert(Enrolment, persons.ENROLMENT_FIELDS, rows.enrolments)
         sink.insert(WageBase, persons.WAGE_FIELDS, rows.wages)
         sink.insert(Account1992, history.ACCOUNT_1992_FIELDS, rows.accounts_1992)
-        sink.insert(AccountYear, history.ACCOUNT_YEAR_FIELDS, rows.account_years)
+        sink.scratch(imported.SEED_TABLE, imported.SEED_COLUMNS, rows.account_seeds)
+        counts.account_years += sink.derive(years_sql, {"lo": pks.start, "hi": pks.stop - 1})
     counts.persons += len(rows.persons)
     counts.enrolments += len(rows.enrolments)
     counts.wages += len(rows.wages)
     counts.accounts_1992 += len(rows.accounts_1992)
-    counts.account_years += len(rows.account_years)
 
 
 @dataclass
@@ -147,7 +150,11 @@ def demo_city_create(config: DemoConfig, progress: Progress | None = None) -> De
         raise DemoError("数据库中已有单位或参保人数据，演示数据只能生成到空数据库中")
     started = time.monotonic()
     sink = DatabaseSink()
-    counts = demo_generate(config, sink, progress)
+    try:
+        with sink.bulk():
+            counts = demo_generate(config, sink, progress)
+    finally:
+        sink.close()
     sink.reset_sequences([Unit, Person])
     logins = demo_staff_ensure()
     window_demo_set(config.today, SYSTEM)  # so that the city's units can declare wages now

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from shebao.lib.idnumbers import id_check_char
 from shebao.registry.choices import EndReason, Hukou, StartReason, WageSource
 
-from . import history, names, naming
+from . import history, imported, names, naming
 from .common import Weighted, mindex, month_start, stamp, yyyymm
 from .context import IMPORTED_LAST_YEAR, DemoPolicy
 from .units import DISTRICTS, DemoUnit
@@ -54,7 +54,7 @@ class PersonRows:
     enrolments: list[tuple[object, ...]] = field(default_factory=list)
     wages: list[tuple[object, ...]] = field(default_factory=list)
     accounts_1992: list[tuple[object, ...]] = field(default_factory=list)
-    account_years: list[tuple[object, ...]] = field(default_factory=list)
+    account_seeds: list[tuple[object, ...]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -239,20 +239,16 @@ class PersonMaker:
 
     def _old_accounts(self, pk: int, career: int, ratio: float, birth: dt.date,
                       spells: list[Spell], rows: PersonRows) -> None:
-        """Imported account history up to the last imported year (see context)."""
+        """The 1992–1995 account and the seed of the imported years (see `imported`)."""
         if career > mindex(IMPORTED_LAST_YEAR * 100 + 12):
             return
-
-        def months_enrolled(year: int) -> int:
-            first, last = mindex(year * 100 + 1), mindex(year * 100 + 12)
-            return sum(max(0, min(last, s.last if s.last is not None else self.now)
-                           - max(first, s.first) + 1)
-                       for s in spells if "pension" in s.unit.insurances)
-
         opening = cumulative = 0
         if birth.year < 1975 and career <= history.LAST_1995:
             row, opening, cumulative = history.account_1992(pk, career, ratio, self.rng)
             rows.accounts_1992.append(row)
-        rows.account_years.extend(history.account_years(
-            pk, career, ratio, opening, cumulative, self.policy.account_years, self.rng,
-            months_enrolled))
+        pension = [(s.first, s.last if s.last is not None else self.now)
+                   for s in spells if "pension" in s.unit.insurances]
+        seed = imported.seed_row(pk, career, ratio, opening, cumulative, pension,
+                                 self.rng.randrange(1, imported.LCG_MODULUS))
+        if seed is not None:
+            rows.account_seeds.append(seed)

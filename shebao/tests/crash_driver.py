@@ -64,6 +64,7 @@ def snapshot(unit_number: str, year: int) -> dict[str, Any]:
 
 
 def settled(month_text: str) -> dict[str, Any]:
+    from shebao.contributions.columns import COLUMNS
     from shebao.contributions.models import Contribution, SettlementRun, UnitMonth
     from shebao.contributions.runs import bills_final
     from shebao.lib.periods import Month
@@ -77,8 +78,8 @@ def settled(month_text: str) -> dict[str, Any]:
 
     return {
         "contributions": rows(Contribution.objects.filter(month=m), "unit__number",
-                              "person__id_number", "month", "bill_month", "insurance",
-                              "kind", "base", "employer", "personal"),
+                              "person__id_number", "month", "bill_month", "kind",
+                              *COLUMNS),
         "bills": rows(UnitMonth.objects.all(), "unit__number", "month", "status",
                       "persons", "employer", "personal", "late_fee", "total", "paid"),
         "final": rows(bills_final(month), "unit__number"),

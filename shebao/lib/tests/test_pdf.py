@@ -56,3 +56,21 @@ def test_a_long_table_runs_over_pages_with_its_headers_on_each(tmp_path):
     assert all(f"第 {n} 页" in page for n, page in enumerate(pages, 1))
     assert "110105198506153000" in pages[-1] and "300,000.00" in pages[-1]
     assert text.count("张") == 3000
+
+
+def test_report_numbers_every_page_of_all_and_turns_wide_tables_landscape(tmp_path):
+    import subprocess
+
+    rows = ([f"张{i}", f"{i:,}.00"] for i in range(300))
+    data = pdf.report_pdf("员工缴费基数", [("单位名称", "北京演示科技有限公司"),
+                                       ("打印时间", "2025-03-10 09:30:00")],
+                          pdf.Table("", ["姓名", "基数"], rows), wide=True, note="共 300 条")
+    assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in data
+    path = tmp_path / "r.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.count("\f")
+    assert pages > 3
+    assert f"第 1 页 共 {pages} 页" in text and f"第 {pages} 页 共 {pages} 页" in text
+    assert "北京演示科技有限公司" in text and "张299" in text

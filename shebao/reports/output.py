@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterator
-from typing import IO, Any, TextIO
+from typing import IO, Any
 
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
@@ -121,7 +121,7 @@ def filters_plain(filters: Filters) -> dict[str, Any]:
             "as_of": filters.today.isoformat()}
 
 
-def write_csv(query: Query, listing: Listing, out: TextIO) -> None:
+def write_csv(query: Query, listing: Listing, out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow([c.label for c in query.columns])
     for row in listing.iterate():

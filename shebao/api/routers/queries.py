@@ -59,13 +59,13 @@ def _schemas(query: ReportQuery) -> tuple[type[Schema], type[Schema]]:
         c.key: (str | int | None, Field(None, description=c.label)) for c in query.columns}
     row = create_model(f"{name}Row", __base__=Schema, **row_fields)
     totals = create_model(f"{name}Totals", __base__=Schema, **total_fields)
-    page = create_model(
-        f"{name}Page", __base__=Schema,
-        unit=(str, Field(description="单位编号")), kind=(str, ...), title=(str, ...),
-        filters=(FiltersOut, ...), count=(int, Field(description="符合条件的记录总数")),
-        page=(int, ...), pages=(int, ...), rows=(list[row], ...),  # type: ignore[valid-type]
-        totals=(totals | None, Field(description="全部符合条件记录的合计（不只本页）；"
-                                                 "无合计的查询为 null")))
+    page_fields: dict[str, Any] = {
+        "unit": (str, Field(description="单位编号")), "kind": (str, ...), "title": (str, ...),
+        "filters": (FiltersOut, ...), "count": (int, Field(description="符合条件的记录总数")),
+        "page": (int, ...), "pages": (int, ...), "rows": (list[row], ...),  # type: ignore[valid-type]
+        "totals": (totals | None, Field(description="全部符合条件记录的合计（不只本页）；"
+                                                    "无合计的查询为 null"))}
+    page = create_model(f"{name}Page", __base__=Schema, **page_fields)
     return filters, page
 
 

@@ -38,7 +38,7 @@ def account1992_select(unit: Unit, filters: Filters) -> Listing:
     def totals() -> Row:
         sums = accounts.order_by().aggregate(
             personal_part=Sum("personal_part"),
-            unit_transferred_part=Sum("unit_transferred_part"), months=Sum("months"))
+            unit_transferred_part=Sum("unit_transferred_part"))  # months do not add up
         row: Row = {k: v or 0 for k, v in sums.items()}
         row["balance"] = row["personal_part"] + row["unit_transferred_part"]
         return row

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from .errors import errors_install
 from .routers.auth import router as auth_router
 from .routers.declarations import router as declarations_router
+from .routers.queries import router as queries_router
 
 api = NinjaAPI(
     title="北京市社会保险网上申报查询系统接口",
@@ -26,3 +27,4 @@ api = NinjaAPI(
 errors_install(api)
 api.add_router("/auth/", auth_router)
 api.add_router("/declarations", declarations_router)
+api.add_router("/queries", queries_router)

@@ -35,8 +35,9 @@ from .login import challenge_request, login_attempt, logout_record
 from .models import Channel
 from .selectors import UnitSessionInvalid, unit_basic_info, unit_session_for
 
-# (name, note, URL name, query): tiles without a URL are not open online yet.
-BUSINESS = [
+# (name, note, URL name or (URL name, kind), query): tiles without a URL are not open
+# online yet.
+BUSINESS: list[tuple[str, str, str | tuple[str, str], str]] = [
     ("增员", "新参保、转入、续保人员逐人填报；多人请用报盘文件", "declarations:enrol", ""),
     ("减员", "转出、解除或终止劳动合同、退休、死亡等减少人员逐人填报", "declarations:leave", ""),
     ("缴费工资申报", "申报期内逐人填报职工上年月平均工资，作为本年度缴费基数；人多可用报盘",
@@ -52,7 +53,13 @@ BUSINESS = [
     ("个人信息变更", "在职人员姓名、联系电话、地址；身份证号码、户口性质须审核",
      "declarations:person_change_lookup", ""),
     ("申报记录", "已提交申报的办理状态、明细和回执", "declarations:list", ""),
-    ("查询", "缴费情况过录表、欠费、缴费基数、养老保险个人账户等查询", "", ""),
+    ("员工基本信息", "本单位现有和曾有人员及其各险种参保状态、起止年月；可导出 Excel、打印",
+     ("reports:query", "people"), ""),
+    ("员工缴费基数", "各缴费年度职工的申报工资、各险种核定基数及来源；可导出 Excel、打印",
+     ("reports:query", "bases"), ""),
+    ("1992年至1995年养老账户", "职工1992年至1995年养老保险个人账户历史储存额",
+     ("reports:query", "account1992"), ""),
+    ("查询", "缴费情况过录表、欠费、对账单等查询", "", ""),
     ("证明打印", "打印带校验码和二维码的单位参保证明，第三方可在网上核验", "reports:documents",
      ""),
     ("操作指南", "登录、增减员、缴费工资申报、补缴、报盘、信息变更、回执验证等的操作步骤和截图",
@@ -60,9 +67,16 @@ BUSINESS = [
 ]
 
 
+def _href(url: str | tuple[str, str], query: str) -> str:
+    """A tile's link: a URL name, or (URL name, kind) for one of the query pages."""
+    if not url:
+        return ""
+    path = reverse(url[0], kwargs={"kind": url[1]}) if isinstance(url, tuple) else reverse(url)
+    return path + (f"?{query}" if query else "")
+
+
 def _business() -> list[tuple[str, str, str]]:
-    return [(name, note, (reverse(url) + (f"?{query}" if query else "")) if url else "")
-            for name, note, url, query in BUSINESS]
+    return [(name, note, _href(url, query)) for name, note, url, query in BUSINESS]
 
 
 NO_SCRIPT = "证书登录需要由浏览器完成数字签名，请启用 JavaScript 后重试。"

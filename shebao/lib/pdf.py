@@ -10,12 +10,12 @@ from __future__ import annotations
 import io
 import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -117,8 +117,11 @@ def document_pdf(title: str, rows: Sequence[tuple[str, str]], *, subtitle: str =
     return buffer.getvalue()
 
 
-def _draw_table(pdf: canvas.Canvas, font: TTFont, table: Table, top: float) -> None:
-    width, height = A4
+def _draw_table(pdf: canvas.Canvas, font: TTFont, table: Table, top: float, *,
+                size: tuple[float, float] = A4, page_mark: PageMark | None = None) -> None:
+    """The table from `top` down, over as many pages as its rows need. `page_mark`
+    draws each page's footer (by default: the heading and the page number)."""
+    width, height = size
     left, right, bottom = 15 * mm, width - 15 * mm, 26 * mm  # above the footer
     _check_glyphs(font, [table.heading, *table.headers])
     rows = iter(table.rows)
@@ -133,14 +136,19 @@ def _draw_table(pdf: canvas.Canvas, font: TTFont, table: Table, top: float) -> N
         return height - 20 * mm
 
     def page_number() -> None:
+        if page_mark is not None:
+            page_mark(pdf, page)
+            return
         pdf.setFont(FONT_NAME, 8)
         pdf.drawCentredString(width / 2, 10 * mm, f"{table.heading} 第 {page} 页")
 
     if top - 12 * mm - 3 * _TABLE_LEADING < bottom:
         top = new_page()
-    pdf.setFont(FONT_NAME, 12)
-    pdf.drawString(left, top, table.heading)
-    y = _draw_row(pdf, table.headers, widths, left, top - 4 * mm, header=True)
+    if table.heading:
+        pdf.setFont(FONT_NAME, 12)
+        pdf.drawString(left, top, table.heading)
+        top -= 4 * mm
+    y = _draw_row(pdf, table.headers, widths, left, top, header=True)
     for row in itertools.chain(sample, rows):
         cells = [str(c) for c in row]
         _check_glyphs(font, cells)
@@ -151,6 +159,61 @@ def _draw_table(pdf: canvas.Canvas, font: TTFont, table: Table, top: float) -> N
             y = _draw_row(pdf, table.headers, widths, left, new_page(), header=True)
         y = _draw_row(pdf, cells, widths, left, y, wrapped=wrapped)
     page_number()
+
+
+PageMark = Callable[[canvas.Canvas, int], None]
+
+
+def report_pdf(title: str, header: Sequence[tuple[str, str]], table: Table, *,
+               wide: bool = False, note: str = "") -> bytes:
+    """A printed report (报表打印): A4, landscape when `wide`; the title, header lines
+    (unit, period, print time …) in two columns, the table (headers repeated on each
+    page, rows drawn as they are read) and a note under it; each page's foot says
+    "第 n 页 共 m 页" (m written once at the end, into a form every page refers to)."""
+    font = _font()
+    texts = [title, note, *[t for pair in header for t in pair]]
+    _check_glyphs(font, texts)
+    size = landscape(A4) if wide else A4
+    width, height = size
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=size, pageCompression=1)
+    pdf.setTitle(title)
+    y = height - 18 * mm
+    pdf.setFont(FONT_NAME, 16)
+    pdf.drawCentredString(width / 2, y, title)
+    y -= 9 * mm
+    pdf.setFont(FONT_NAME, 9)
+    column = (width - 30 * mm) / 2
+    for i, (label, value) in enumerate(header):
+        x = 15 * mm + (i % 2) * column
+        pdf.drawString(x, y, f"{label}：{value}")
+        if i % 2 == 1 or i == len(header) - 1:
+            y -= 5 * mm
+    pages = 0
+
+    def page_mark(pdf: canvas.Canvas, page: int) -> None:
+        nonlocal pages
+        pages = page
+        text = f"{title}    第 {page} 页 共"
+        pdf.setFont(FONT_NAME, 8)
+        x = width / 2 - pdfmetrics.stringWidth(text + " 00 页", FONT_NAME, 8) / 2
+        pdf.drawString(x, 10 * mm, text)
+        pdf.saveState()
+        pdf.translate(x + pdfmetrics.stringWidth(text + " ", FONT_NAME, 8), 10 * mm)
+        pdf.doForm("page_total")
+        pdf.restoreState()
+
+    _draw_table(pdf, font, table, y - 2 * mm, size=size, page_mark=page_mark)
+    if note:
+        pdf.setFont(FONT_NAME, 8)
+        pdf.drawString(15 * mm, 16 * mm, note)
+    pdf.showPage()
+    pdf.beginForm("page_total")
+    pdf.setFont(FONT_NAME, 8)
+    pdf.drawString(0, 0, f"{pages} 页")
+    pdf.endForm()
+    pdf.save()
+    return buffer.getvalue()
 
 
 def _column_widths(headers: Sequence[str], sample: list[Sequence[str]],

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import IO, Any, cast
 from xml.etree import ElementTree as ET
 
 import python_calamine
@@ -375,12 +375,19 @@ class SheetSpec:
 
 def xlsx_write(sheets: Sequence[SheetSpec]) -> bytes:
     """Write the sheets, in order, into an .xlsx and return its bytes."""
+    out = io.BytesIO()
+    xlsx_write_to(sheets, out)
+    return out.getvalue()
+
+
+def xlsx_write_to(sheets: Sequence[SheetSpec], target: IO[bytes]) -> None:
+    """Write the sheets into a binary file: rows are read from each sheet's iterable one
+    at a time (openpyxl's write-only mode spools them to disk), so a large report into a
+    temporary file holds no more than a row in memory."""
     book = Workbook(write_only=True)
     for spec in sheets:
         _write_sheet(book, spec)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.save(target)
 
 
 def _write_sheet(book: Workbook, spec: SheetSpec) -> None:

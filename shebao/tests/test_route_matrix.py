@@ -199,6 +199,36 @@ MATRIX: dict[str, list[Route]] = {
         Route("/api/v1/declarations/20260101AAAAAAAA",
               row(401, N, N, 401, 401, 401, 401, 401), api=True),
     ],
+    # Queries (reports): the unit's own rows; unit A guessing unit B's person, by public
+    # reference or by ID number in a filter, gets a 404 or nothing.
+    "reports:query": [
+        Route("/unit/reports/people/", UNIT_ONLY),
+        Route("/unit/reports/people/?person={id_b}", UNIT_ONLY),
+        Route("/unit/reports/bases/?person={id_b}", UNIT_ONLY),
+        Route("/unit/reports/account1992/?person={id_b}", UNIT_ONLY),
+        Route("/unit/reports/nosuch/", NOBODYS_UNIT),
+    ],
+    "reports:export": [
+        Route("/unit/reports/people.xlsx?person={id_b}", UNIT_ONLY),
+        Route("/unit/reports/bases.xlsx", UNIT_ONLY),
+        Route("/unit/reports/account1992.pdf?person={id_b}", UNIT_ONLY),
+        Route("/unit/reports/people.csv", NOBODYS_UNIT),
+    ],
+    "reports:person": [
+        Route("/unit/reports/people/{ref_b}/", OWN_UNIT_B),
+        Route("/unit/reports/people/0000000000000000/", NOBODYS_UNIT),
+    ],
+    "api:query_people": [
+        Route("/api/v1/queries/people", row(401, 200, 200, 401, 401, 401, 401, 401), api=True),
+        Route("/api/v1/queries/people?person={id_b}",
+              row(401, 200, 200, 401, 401, 401, 401, 401), api=True),
+    ],
+    "api:query_bases": [
+        Route("/api/v1/queries/bases?person={id_b}",
+              row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
+    "api:query_account1992": [
+        Route("/api/v1/queries/account1992?person={id_b}",
+              row(401, 200, 200, 401, 401, 401, 401, 401), api=True)],
     "api:api-root": [Route("/api/v1/", row(N, N, N, N, N, N, N, N), api=True)],
     # Printed documents: a unit's own prints; the public check shows nothing without both
     # codes (a serial in the URL, as in the QR code, only fills in the form).
@@ -270,6 +300,7 @@ def callers(db: None, tmp_path: Path, local_ca: Any) -> dict[str, Any]:
         client.force_login(make_staff(role, f"matrix-{name}"))
         clients[name] = (client, None)
     clients["refs"] = {"ref_a": persons["person_a"].ref, "ref_b": persons["person_b"].ref,
+                       "id_b": persons["person_b"].id_number,
                        **_declarations_of(holders["unit_b"], persons["person_b"])}
     clients["names"] = {"unit_a": holders["unit_a"].unit.name,
                         "unit_b": holders["unit_b"].unit.name,
@@ -312,16 +343,17 @@ def _declarations_of(holder: Holder, person: Any) -> dict[str, str]:
 def _body_text(response: Any) -> str:
     """What a caller can read in a response: JSON, a page, or every part of a workbook."""
     content_type = response["Content-Type"]
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     if content_type.startswith("application/json"):
         return json.dumps(response.json(), ensure_ascii=False)
     if content_type.startswith("application/vnd.openxmlformats"):
-        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
             return "".join(book.read(n).decode("utf-8") for n in book.namelist())
     if content_type.startswith(("application/pdf", "image/")):
         # Glyph-encoded, compressed text: the tenant check of PDFs is their 404 rows.
         # An image (the site icon) holds no data of anyone.
         return ""
-    return response.content.decode("utf-8")
+    return content.decode("utf-8")
 
 
 CASES = [(name, i, caller) for name, routes in MATRIX.items()
@@ -345,5 +377,7 @@ def test_route_as_caller(callers: dict[str, Any], name: str, index: int, caller:
         if caller == "unit_a" and name.startswith("reports:"):
             assert callers["refs"]["serial_b"] not in body.replace(
                 f"value=\"{callers['refs']['serial_b']}\"", ""), "unit A sees unit B's print"
+        if caller == "unit_a":  # nor the name of unit B's employee
+            assert "李乙" not in body, f"unit_a sees 李乙 on {path}"
         if name in ("certauth:unit_home", "accounts:person_home", "api:me"):
             assert own in body

@@ -77,3 +77,21 @@ def test_verifiable_document_numbers_every_page_of_all_and_repeats_the_header(tm
         assert f"第{n}页共{len(pages)}页" in text
         assert "统计期：2025年01月至2025年12月" in text
     assert "查询流水号：20260101ABCDEFGH" in pages[0]
+
+
+def test_report_numbers_every_page_of_all_and_turns_wide_tables_landscape(tmp_path):
+    import subprocess
+
+    rows = ([f"张{i}", f"{i:,}.00"] for i in range(300))
+    data = pdf.report_pdf("员工缴费基数", [("单位名称", "北京演示科技有限公司"),
+                                       ("打印时间", "2025-03-10 09:30:00")],
+                          pdf.Table("", ["姓名", "基数"], rows), wide=True, note="共 300 条")
+    assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in data
+    path = tmp_path / "r.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.count("\f")
+    assert pages > 3
+    assert f"第 1 页 共 {pages} 页" in text and f"第 {pages} 页 共 {pages} 页" in text
+    assert "北京演示科技有限公司" in text and "张299" in text

@@ -44,7 +44,7 @@ def postgresql_only() -> None:
 
 def test_zeroing_reads_the_contribution_index_once_with_empty_statistics(
         postgresql_only: None) -> None:
-    person = make_person()
+    persons = [make_person().id for _ in range(ROWS_PER_MONTH)]
     units = [make_unit() for _ in range(UNITS)]
     ids = [u.id for u in units]
     now = timezone.now()
@@ -52,21 +52,20 @@ def test_zeroing_reads_the_contribution_index_once_with_empty_statistics(
         UnitMonth(unit=u, month=int(AUG), persons=3, employer=100, personal=50, total=150,
                   due_date=due_date_of(AUG), settled_at=now) for u in units])
     history = [int(AUG.add(-k)) for k in range(1, HISTORY_MONTHS + 1)]
+    # one wide row per person a month (decision 0012), ROWS_PER_MONTH people a unit
     insert = """INSERT INTO contributions_contribution
-                  (unit_id, person_id, month, bill_month, insurance, kind, base, employer,
-                   personal)
-                SELECT u, %(person)s, b, b, 'pension', 'regular', 1000, 160, 80
+                  (unit_id, person_id, month, bill_month, kind, pension_base,
+                   pension_employer, pension_personal)
+                SELECT u, p, b, b, 'regular', 1000, 160, 80
                 FROM unnest(%(units)s::bigint[]) u, unnest(%(months)s::int[]) b,
-                     generate_series(1, %(rows)s) g"""
+                     unnest(%(persons)s::bigint[]) p"""
     with connection.cursor() as cur:
-        cur.execute(insert, {"person": person.id, "units": ids, "months": history,
-                             "rows": ROWS_PER_MONTH})
+        cur.execute(insert, {"persons": persons, "units": ids, "months": history})
         # the first settlement of the month: none of its rows in the statistics...
         cur.execute("ANALYZE contributions_contribution")
         cur.execute("ANALYZE contributions_unitmonth")
         # ... then a batch writes them for every other unit
-        cur.execute(insert, {"person": person.id, "units": ids[::2], "months": [int(AUG)],
-                             "rows": ROWS_PER_MONTH})
+        cur.execute(insert, {"persons": persons, "units": ids[::2], "months": [int(AUG)]})
         cur.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {BILLS_ZERO_SQL}",
                     {"m": int(AUG), "lo": min(ids), "hi": max(ids), "now": now,
                      "due": dt.date(2025, 9, 30)})
